@@ -1,0 +1,127 @@
+//! The manifests of the data snapshot: `data/manifest.toml` (what reconcile produced, from what)
+//! and `data/prepared/manifest.toml` (what prepare produced, from what). Both are TOML written
+//! last, so their presence marks a complete step; `inputs_sha256` lets a pipeline recognise that a
+//! snapshot was made from identical inputs.
+
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `data/manifest.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataManifest {
+    pub created: String,
+    pub mlpipe_version: String,
+    /// Hash of everything that determines the snapshot: plugin file, data source, data settings.
+    pub inputs_sha256: String,
+    pub plugin_file: String,
+    pub plugin_sha256: String,
+    pub data_source: Option<String>,
+    pub data_source_sha256: Option<String>,
+    pub records_sha256: String,
+    pub id2label_sha256: String,
+    pub num_records: usize,
+    pub num_labels: usize,
+    /// How the splits were made.
+    pub splits_made: String,
+    /// Record counts per split.
+    pub splits: BTreeMap<String, usize>,
+    /// Record counts per label and split.
+    pub labels: BTreeMap<String, LabelCounts>,
+}
+
+/// Record counts of one label.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LabelCounts {
+    pub id: usize,
+    pub train: usize,
+    pub validation: usize,
+    pub test: usize,
+}
+
+/// `data/prepared/manifest.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreparedManifest {
+    pub created: String,
+    pub mlpipe_version: String,
+    /// Hash of the records, the plugin and the model names.
+    pub inputs_sha256: String,
+    pub records_sha256: String,
+    pub plugin_sha256: String,
+    /// Columns are prefixed with the model name.
+    pub comparison: bool,
+    pub wall_seconds: f64,
+    pub files: BTreeMap<String, PreparedFile>,
+    pub models: Vec<PreparedModel>,
+}
+
+/// One prepared split file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreparedFile {
+    pub rows: usize,
+    pub sha256: String,
+}
+
+/// One model's inputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreparedModel {
+    pub name: String,
+    /// `ordered_input_keys`: forward's inputs in positional order.
+    pub input_keys: Vec<String>,
+    /// Every input `prepare` produced with its type, in the plugin's order.
+    pub inputs: BTreeMap<String, String>,
+    /// Column name of each input in the Parquet files.
+    pub columns: BTreeMap<String, String>,
+    /// Mean and maximum length of the first input, over all splits.
+    pub mean_length: f64,
+    pub max_length: usize,
+}
+
+/// Renders a manifest as TOML.
+pub fn to_toml<T: Serialize>(manifest: &T, uri: &str) -> Result<String> {
+    toml::to_string_pretty(manifest).map_err(|err| Error::data_file(uri, err))
+}
+
+/// Parses a manifest.
+///
+/// # Errors
+/// Invalid TOML or a missing field, reported against `uri`.
+pub fn from_toml<T: for<'de> Deserialize<'de>>(text: &str, uri: &str) -> Result<T> {
+    toml::from_str(text).map_err(|err| Error::data_file(uri, err.to_string().lines().next().unwrap_or("invalid TOML")))
+}
+
+impl DataManifest {
+    /// Renders as TOML.
+    ///
+    /// # Errors
+    /// Never in practice (all fields serialise).
+    pub fn to_toml(&self, uri: &str) -> Result<String> {
+        to_toml(self, uri)
+    }
+
+    /// Parses `data/manifest.toml`.
+    ///
+    /// # Errors
+    /// As [`from_toml`].
+    pub fn parse(text: &str, uri: &str) -> Result<Self> {
+        from_toml(text, uri)
+    }
+}
+
+impl PreparedManifest {
+    /// Renders as TOML.
+    ///
+    /// # Errors
+    /// Never in practice (all fields serialise).
+    pub fn to_toml(&self, uri: &str) -> Result<String> {
+        to_toml(self, uri)
+    }
+
+    /// Parses `data/prepared/manifest.toml`.
+    ///
+    /// # Errors
+    /// As [`from_toml`].
+    pub fn parse(text: &str, uri: &str) -> Result<Self> {
+        from_toml(text, uri)
+    }
+}

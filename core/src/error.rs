@@ -1,0 +1,66 @@
+//! The error type of the engine. Every variant's message is one line that names what is at fault
+//! (file, key, record, model); the runner prints it once and maps it to an exit code.
+
+use crate::settings::SettingsError;
+use crate::storage::StorageError;
+use mlpipe_plugin_api::host::{CallError, LoadError};
+use std::path::PathBuf;
+
+/// Result alias for the engine.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop a pipeline step.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    PluginLoad(#[from] LoadError),
+    #[error(transparent)]
+    PluginCall(#[from] CallError),
+    /// A record the plugin produced is unusable.
+    #[error("record {id:?}: {problem}")]
+    BadRecord { id: String, problem: String },
+    /// `prepare` failed or gave inconsistent inputs for a record.
+    #[error("prepare, model {model}, record {id:?}: {problem}")]
+    Prepare { model: String, id: String, problem: String },
+    /// The plugin's answers do not fit together (labels, input keys).
+    #[error("plugin {function}: {problem}")]
+    PluginContract { function: &'static str, problem: String },
+    /// A step would replace an existing snapshot.
+    #[error("{uri} already exists: {hint}")]
+    SnapshotExists { uri: String, hint: String },
+    /// A step needs the output of an earlier one.
+    #[error("{uri} not found: run the `{step}` step first")]
+    MissingInput { uri: String, step: &'static str },
+    /// Reading or writing a data file.
+    #[error("{uri}: {message}")]
+    DataFile { uri: String, message: String },
+    /// Something outside mlpipe's control failed (threads, the OS).
+    #[error("{what}")]
+    Internal { what: String },
+    /// A feature this build does not have (a usage error).
+    #[error("{what}")]
+    Unsupported { what: String },
+    /// A local file needed by the job.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl Error {
+    /// The runner's exit code: 2 for bad settings or usage (including a feature this build lacks),
+    /// 1 for a failed job.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Settings(_) | Error::Unsupported { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// Builds a [`Error::DataFile`] from any displayable cause.
+    pub fn data_file(uri: impl Into<String>, cause: impl std::fmt::Display) -> Self {
+        Error::DataFile { uri: uri.into(), message: cause.to_string() }
+    }
+}

@@ -1,0 +1,15 @@
+//! The one place experiment keys are spelled (DESIGN.md §3): every file of an experiment, from the
+//! reconciled records to a run's report, gets its key from [`ExperimentLayout`] or [`RunLayout`],
+//! relative to the storage root, so local disk and S3 use the same names. It also allocates run
+//! numbers: [`allocate_run`] claims the next free `runs/<n>/` with a create-only write, which is
+//! atomic across processes and machines sharing the storage.
+
+mod allocate;
+mod experiment;
+mod run;
+#[cfg(test)]
+mod tests;
+
+pub use allocate::{allocate_run, list_runs};
+pub use experiment::ExperimentLayout;
+pub use run::RunLayout;

@@ -1,0 +1,184 @@
+//! [`RunLayout`]: the keys inside one run folder, `<exp>/runs/<n>/`: settings snapshot, manifest,
+//! training outputs per model, tuning records and inference results.
+
+use super::ExperimentLayout;
+use crate::storage::{validate_segment, StorageError};
+
+/// The keys of one run, `<exp>/runs/<n>/...`. Methods taking a model name (or a curve or
+/// checkpoint name) check that it is a single key segment and fail with
+/// [`StorageError::InvalidKey`] otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLayout {
+    pub(super) experiment: ExperimentLayout,
+    pub(super) num: u64,
+}
+
+impl RunLayout {
+    /// The run number.
+    pub fn num(&self) -> u64 {
+        self.num
+    }
+
+    /// The experiment the run belongs to.
+    pub fn experiment(&self) -> &ExperimentLayout {
+        &self.experiment
+    }
+
+    /// `<exp>/runs/<n>/`: everything of the run.
+    pub fn prefix(&self) -> String {
+        format!("{}{}/", self.experiment.runs_prefix(), self.num)
+    }
+
+    /// `runs/<n>/settings.ini`: the exact settings the run used.
+    pub fn settings(&self) -> String {
+        format!("{}settings.ini", self.prefix())
+    }
+
+    /// `runs/<n>/manifest.toml`: versions, hashes, job type and timings.
+    pub fn manifest(&self) -> String {
+        format!("{}manifest.toml", self.prefix())
+    }
+
+    /// `runs/<n>/claim.toml`: written create-only by [`allocate_run`] to take the number.
+    pub fn claim(&self) -> String {
+        format!("{}claim.toml", self.prefix())
+    }
+
+    /// `runs/<n>/training/<model>/`: everything training produced for `model`.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn training_dir(&self, model: &str) -> Result<String, StorageError> {
+        validate_segment(model, "model name")?;
+        Ok(format!("{}training/{model}/", self.prefix()))
+    }
+
+    /// `training/<model>/model.pt`: the exported TorchScript model.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn model_file(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.training_dir(model)? + "model.pt")
+    }
+
+    /// `training/<model>/weights.safetensors`: the trained weights.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn weights(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.training_dir(model)? + "weights.safetensors")
+    }
+
+    /// `training/<model>/input_keys.json`: forward() input names in positional order.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn input_keys(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.training_dir(model)? + "input_keys.json")
+    }
+
+    /// `training/<model>/metrics.jsonl`: the metric log, one JSON event per line.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn metrics(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.training_dir(model)? + "metrics.jsonl")
+    }
+
+    /// `training/<model>/statistics.json`: summary statistics of the training.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn statistics(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.training_dir(model)? + "statistics.json")
+    }
+
+    /// `training/<model>/curves/<name>.png`: one plotted curve.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model or curve name.
+    pub fn curve(&self, model: &str, name: &str) -> Result<String, StorageError> {
+        validate_segment(name, "curve name")?;
+        Ok(format!("{}curves/{name}.png", self.training_dir(model)?))
+    }
+
+    /// `training/<model>/checkpoints/`: all checkpoints of `model`.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn checkpoints_prefix(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.training_dir(model)? + "checkpoints/")
+    }
+
+    /// `training/<model>/checkpoints/<name>.safetensors`: one checkpoint.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model or checkpoint name.
+    pub fn checkpoint(&self, model: &str, name: &str) -> Result<String, StorageError> {
+        validate_segment(name, "checkpoint name")?;
+        Ok(format!("{}{name}.safetensors", self.checkpoints_prefix(model)?))
+    }
+
+    /// `runs/<n>/tuning/`: what hyper-parameter tuning produced.
+    pub fn tuning_dir(&self) -> String {
+        format!("{}tuning/", self.prefix())
+    }
+
+    /// `runs/<n>/tuning/trials.jsonl`: one line per trial.
+    pub fn tuning_trials(&self) -> String {
+        format!("{}trials.jsonl", self.tuning_dir())
+    }
+
+    /// `runs/<n>/tuning/best.json`: the best trial's parameters and score.
+    pub fn tuning_best(&self) -> String {
+        format!("{}best.json", self.tuning_dir())
+    }
+
+    /// `runs/<n>/inference/`: evaluation results of all models.
+    pub fn inference_prefix(&self) -> String {
+        format!("{}inference/", self.prefix())
+    }
+
+    /// `runs/<n>/inference/<model>/`: evaluation results of `model`.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn inference_dir(&self, model: &str) -> Result<String, StorageError> {
+        validate_segment(model, "model name")?;
+        Ok(format!("{}{model}/", self.inference_prefix()))
+    }
+
+    /// `inference/<model>/per_label.csv`: per-label precision, recall and F1.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn per_label(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.inference_dir(model)? + "per_label.csv")
+    }
+
+    /// `inference/<model>/summary.json`: overall scores and timings.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn summary(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.inference_dir(model)? + "summary.json")
+    }
+
+    /// `inference/<model>/predictions.parquet`: one prediction per test record.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn predictions(&self, model: &str) -> Result<String, StorageError> {
+        Ok(self.inference_dir(model)? + "predictions.parquet")
+    }
+
+    /// `runs/<n>/inference/comparison.json`: the models side by side.
+    pub fn comparison(&self) -> String {
+        format!("{}comparison.json", self.inference_prefix())
+    }
+
+    /// `runs/<n>/inference/report.html`: the human-readable report.
+    pub fn report(&self) -> String {
+        format!("{}report.html", self.inference_prefix())
+    }
+}

@@ -1,0 +1,16 @@
+//! mlpipe's engine: everything but the command line. Settings are parsed and validated in
+//! [`settings`], experiment files are named in [`layout`] and stored through [`storage`], plugins are
+//! loaded in [`plugin`], and the pipeline steps live in [`steps`] on top of the [`data`] files.
+
+pub mod data;
+pub mod error;
+pub mod hash;
+pub mod job;
+pub mod layout;
+pub mod plugin;
+pub mod progress;
+pub mod settings;
+pub mod steps;
+pub mod storage;
+
+pub use error::{Error, Result};

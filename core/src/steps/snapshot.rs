@@ -1,0 +1,63 @@
+//! What a data step does when its output already exists: refuse (the default for a step named on
+//! the command line), reuse it when it was made from identical inputs (inside `all`), or replace
+//! it with `--force` — after moving the old files to `archive/`, never deleting them.
+
+use crate::job::Job;
+use crate::{Error, Result};
+
+/// Policy for an existing snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Stop with an error that says how to proceed.
+    Refuse,
+    /// Keep it if its manifest records the same inputs hash; refuse otherwise.
+    ReuseIfSame,
+    /// Archive it, then make a new one.
+    Replace,
+}
+
+/// Decides whether a step runs, given the existing manifest's inputs hash (if any): `Ok(false)`
+/// means "up to date, skip".
+///
+/// # Errors
+/// [`Error::SnapshotExists`] when the policy does not allow going on.
+pub fn should_run(existing: Option<&str>, inputs_sha256: &str, policy: Existing, uri: &str) -> Result<bool> {
+    let Some(previous) = existing else { return Ok(true) };
+    match policy {
+        Existing::Replace => Ok(true),
+        Existing::ReuseIfSame if previous == inputs_sha256 => Ok(false),
+        Existing::ReuseIfSame => Err(Error::SnapshotExists {
+            uri: uri.to_string(),
+            hint: "it was made from other inputs (plugin, data or settings changed); pass --force to archive it and redo the step".into(),
+        }),
+        Existing::Refuse => Err(Error::SnapshotExists {
+            uri: uri.to_string(),
+            hint: "pass --force to replace it (the current files are moved to the experiment's archive/, not deleted)".into(),
+        }),
+    }
+}
+
+/// Moves every object under `prefix` to a fresh `archive/<name>-<UTC time>/` folder.
+///
+/// # Errors
+/// Storage failures; objects already copied stay in both places (nothing is lost).
+pub fn archive(job: &Job, prefix: &str, name: &str) -> Result<Option<String>> {
+    let keys = job.storage.list(prefix)?;
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let mut target = job.layout.archive_prefix(&format!("{name}-{stamp}"))?;
+    let mut n = 2;
+    while !job.storage.list(&target)?.is_empty() {
+        target = job.layout.archive_prefix(&format!("{name}-{stamp}-{n}"))?;
+        n += 1;
+    }
+    for key in &keys {
+        job.storage.copy(key, &format!("{target}{}", &key[prefix.len()..]))?;
+    }
+    for key in &keys {
+        job.storage.delete(key)?;
+    }
+    Ok(Some(job.storage.uri(&target)))
+}

@@ -1,0 +1,242 @@
+//! [`News20`], the experiment: the 20 Newsgroups posts as records with the corpus's own
+//! train/test split, and one model, `bow` (see [`crate::model`]). This file only wires the five
+//! user functions to the archive reader, the encoder and the network.
+
+use crate::archive::{for_each_document, scan_labels};
+use crate::encode::bow_features;
+use crate::model::bow_model;
+use crate::options::BowOptions;
+use mlpipe_plugin_api::tch::Device;
+use mlpipe_plugin_api::{Context, Experiment, Features, Model, PluginError, Record, RecordSink};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The models this plugin can build, as named in `experiment.model_names`.
+pub const MODEL_NAMES: &[&str] = &["bow"];
+
+/// The 20 Newsgroups experiment, reading `data.source` (20news-bydate.tar.gz).
+#[derive(Debug)]
+pub struct News20 {
+    source: PathBuf,
+    bow: BowOptions,
+    /// Filled by the first `reconcile` or `labels` call, so the archive is walked once for both.
+    labels: OnceLock<Vec<String>>,
+}
+
+impl Experiment for News20 {
+    fn new(ctx: &Context) -> Result<Self, PluginError> {
+        let source = ctx
+            .data_source
+            .clone()
+            .ok_or_else(|| PluginError::new("data.source is not set: point it at 20news-bydate.tar.gz"))?;
+        match source.metadata() {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => {
+                return Err(PluginError::new(format!(
+                    "data.source {} is not a file: point it at 20news-bydate.tar.gz",
+                    source.display()
+                )))
+            }
+            Err(err) => return Err(PluginError::from(err).context(format!("data.source {}", source.display()))),
+        }
+        let bow = BowOptions::from_options(&ctx.options)?;
+        for name in &ctx.model_names {
+            check_model(name)?;
+        }
+        Ok(Self { source, bow, labels: OnceLock::new() })
+    }
+
+    /// Pushes every post as `train/<label>/<id>` or `test/<label>/<id>` with the corpus's split
+    /// and one field, `text`.
+    fn reconcile(&self, _ctx: &Context, sink: &mut RecordSink<'_>) -> Result<(), PluginError> {
+        let mut labels = BTreeSet::new();
+        for_each_document(&self.source, |doc| {
+            if !labels.contains(&doc.label) {
+                labels.insert(doc.label.clone());
+            }
+            let id = format!("{}/{}/{}", doc.split.as_str(), doc.label, doc.id);
+            sink.push(Record::new(id, doc.label).with_split(doc.split).with_field("text", doc.text))
+        })?;
+        let _ = self.labels.set(labels.into_iter().collect());
+        Ok(())
+    }
+
+    /// The newsgroup names, sorted.
+    fn labels(&self) -> Result<Vec<String>, PluginError> {
+        if let Some(labels) = self.labels.get() {
+            return Ok(labels.clone());
+        }
+        let scanned = scan_labels(&self.source)?;
+        if scanned.is_empty() {
+            return Err(PluginError::new(format!("no posts found in {}", self.source.display())));
+        }
+        Ok(self.labels.get_or_init(|| scanned).clone())
+    }
+
+    fn prepare(&self, model_name: &str, record: &Record) -> Result<Features, PluginError> {
+        check_model(model_name)?;
+        let text = record.field("text").ok_or_else(|| PluginError::new("record has no text field"))?;
+        Ok(bow_features(text, &self.bow))
+    }
+
+    fn ordered_input_keys(&self, model_name: &str) -> Result<Vec<String>, PluginError> {
+        check_model(model_name)?;
+        Ok(vec!["input_ids".to_string(), "attention_mask".to_string()])
+    }
+
+    fn load_model(&self, model_name: &str, num_labels: usize, device: Device) -> Result<Box<dyn Model>, PluginError> {
+        check_model(model_name)?;
+        Ok(Box::new(bow_model(&self.bow, num_labels, device)?))
+    }
+}
+
+/// Refuses a model name this plugin cannot build.
+fn check_model(name: &str) -> Result<(), PluginError> {
+    if MODEL_NAMES.contains(&name) {
+        return Ok(());
+    }
+    Err(PluginError::new(format!("unknown model {name:?}: the news20 plugin has {}", MODEL_NAMES.join(", "))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_corpus::{write_tar_gz, SMALL_CORPUS};
+    use mlpipe_plugin_api::{Split, Values};
+    use std::path::Path;
+
+    fn context(source: &Path) -> Context {
+        Context { data_source: Some(source.to_path_buf()), model_names: vec!["bow".to_string()], ..Context::default() }
+    }
+
+    fn open_small(dir: &Path) -> (News20, Context) {
+        let ctx = context(&write_tar_gz(dir, SMALL_CORPUS));
+        (News20::new(&ctx).unwrap(), ctx)
+    }
+
+    fn reconcile(experiment: &News20, ctx: &Context) -> Result<Vec<Record>, PluginError> {
+        let mut records = Vec::new();
+        let mut push = |record| {
+            records.push(record);
+            Ok(())
+        };
+        experiment.reconcile(ctx, &mut RecordSink::new(&mut push))?;
+        Ok(records)
+    }
+
+    #[test]
+    fn missing_source_setting_says_what_to_set() {
+        let err = News20::new(&Context::default()).unwrap_err();
+        assert_eq!(err.message(), "data.source is not set: point it at 20news-bydate.tar.gz");
+    }
+
+    #[test]
+    fn missing_source_file_names_the_path() {
+        let err = News20::new(&context(Path::new("/nowhere/20news.tar.gz"))).unwrap_err();
+        assert!(err.message().starts_with("data.source /nowhere/20news.tar.gz: "), "{err}");
+    }
+
+    #[test]
+    fn bad_option_and_unknown_model_are_refused_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = context(&write_tar_gz(dir.path(), SMALL_CORPUS));
+        ctx.options.insert("bow_ngrams".to_string(), "5".to_string());
+        assert!(News20::new(&ctx).unwrap_err().message().starts_with("plugin.bow_ngrams"));
+        ctx.options.clear();
+        ctx.model_names.push("bert".to_string());
+        assert_eq!(News20::new(&ctx).unwrap_err().message(), "unknown model \"bert\": the news20 plugin has bow");
+    }
+
+    #[test]
+    fn reconcile_pushes_every_post_with_its_split_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let (experiment, ctx) = open_small(dir.path());
+        let records = reconcile(&experiment, &ctx).unwrap();
+        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["train/sci.space/1", "train/sci.space/2", "train/alt.atheism/1", "test/sci.space/3", "test/rec.autos/9"]
+        );
+        let expected =
+            Record::new("test/rec.autos/9", "rec.autos").with_split(Split::Test).with_field("text", "My car's engine.");
+        assert_eq!(records[4], expected);
+        assert_eq!(records[0].split, Some(Split::Train));
+    }
+
+    #[test]
+    fn labels_come_sorted_with_or_without_reconcile() {
+        let dir = tempfile::tempdir().unwrap();
+        let (experiment, ctx) = open_small(dir.path());
+        let expected = ["alt.atheism", "rec.autos", "sci.space"];
+        assert_eq!(experiment.labels().unwrap(), expected);
+        let (experiment, _) = open_small(dir.path());
+        reconcile(&experiment, &ctx).unwrap();
+        assert_eq!(experiment.labels().unwrap(), expected);
+    }
+
+    #[test]
+    fn empty_archive_has_no_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let experiment = News20::new(&context(&write_tar_gz(dir.path(), &[]))).unwrap();
+        assert!(experiment.labels().unwrap_err().message().starts_with("no posts found in "));
+    }
+
+    #[test]
+    fn sink_errors_stop_reconcile() {
+        let dir = tempfile::tempdir().unwrap();
+        let (experiment, ctx) = open_small(dir.path());
+        let mut push = |_| Err(PluginError::new("duplicate id"));
+        let err = experiment.reconcile(&ctx, &mut RecordSink::new(&mut push)).unwrap_err();
+        assert_eq!(err.message(), "duplicate id");
+    }
+
+    #[test]
+    fn prepare_respects_the_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = context(&write_tar_gz(dir.path(), SMALL_CORPUS));
+        ctx.options.insert("bow_max_tokens".to_string(), "3".to_string());
+        let experiment = News20::new(&ctx).unwrap();
+        let record = Record::new("r", "sci.space").with_field("text", "one two three four");
+        let features = experiment.prepare("bow", &record).unwrap();
+        assert_eq!(features, experiment.prepare("bow", &record).unwrap());
+        let Some(Values::Int(ids)) = features.get("input_ids") else { panic!("no input_ids") };
+        assert_eq!(ids.len(), 3);
+        assert_eq!(features.get("attention_mask"), Some(&Values::Int(vec![1, 1, 1])));
+    }
+
+    #[test]
+    fn prepare_refuses_unknown_models_and_records_without_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let (experiment, _) = open_small(dir.path());
+        let record = Record::new("r", "sci.space");
+        assert_eq!(experiment.prepare("bow", &record).unwrap_err().message(), "record has no text field");
+        let err = experiment.prepare("tfidf", &record.with_field("text", "x")).unwrap_err();
+        assert_eq!(err.message(), "unknown model \"tfidf\": the news20 plugin has bow");
+    }
+
+    #[test]
+    fn input_keys_match_what_prepare_emits() {
+        let dir = tempfile::tempdir().unwrap();
+        let (experiment, _) = open_small(dir.path());
+        let keys = experiment.ordered_input_keys("bow").unwrap();
+        let record = Record::new("r", "sci.space").with_field("text", "orbit");
+        let features = experiment.prepare("bow", &record).unwrap();
+        let emitted: Vec<&String> = features.entries.iter().map(|(key, _)| key).collect();
+        assert_eq!(emitted, keys.iter().collect::<Vec<_>>());
+        assert!(experiment.ordered_input_keys("nope").is_err());
+    }
+
+    #[test]
+    fn load_model_builds_bow_with_the_configured_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = context(&write_tar_gz(dir.path(), SMALL_CORPUS));
+        ctx.options.insert("bow_buckets".to_string(), "100".to_string());
+        ctx.options.insert("bow_dim".to_string(), "4".to_string());
+        let experiment = News20::new(&ctx).unwrap();
+        let model = experiment.load_model("bow", 3, Device::Cpu).unwrap();
+        let named = model.named_parameters().unwrap();
+        assert_eq!(named.iter().find(|(n, _)| n == "embedding.weight").unwrap().1.size(), [100, 4]);
+        assert!(experiment.load_model("cnn", 3, Device::Cpu).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! The 20 Newsgroups example experiment for mlpipe. `reconcile` streams `20news-bydate.tar.gz`
+//! (`data.source`) into records keeping the corpus's train/test split; the labels are the 20
+//! newsgroup folders; one model, `bow`, classifies a hashed bag of words and word pairs with a
+//! mean-pooled embedding and a linear layer. Options come from the `[plugin]` section of
+//! `settings.ini` (see [`options`]); `example-plugins/news20/settings.ini` runs it.
+
+pub mod archive;
+pub mod encode;
+pub mod experiment;
+pub mod fnv;
+pub mod model;
+pub mod options;
+#[cfg(test)]
+mod test_corpus;
+
+pub use experiment::News20;
+
+mlpipe_plugin_api::export_experiment!(News20);

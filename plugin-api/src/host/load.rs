@@ -1,0 +1,136 @@
+//! Loading a plugin `.so`: existence, dynamic loading, abi_stable's version and layout checks,
+//! then the libtorch/tch check. abi_stable's own errors can be hundreds of lines long (a layout
+//! dump); they are summarised to one line here and kept whole in [`LoadError::detail`].
+
+use super::experiment::{call, CallError, HostExperiment};
+use crate::ffi::{FfiContext, PluginModRef};
+use crate::{Context, TorchAbi};
+use abi_stable::library::{LibraryError, RootModule};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why a plugin could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// No file at the path.
+    NotFound { path: PathBuf },
+    /// The file exists but the dynamic loader refused it.
+    NotSharedLibrary { path: PathBuf, reason: String },
+    /// A shared library without an mlpipe root module.
+    NotAPlugin { path: PathBuf },
+    /// Built against another plugin-api version, or one whose types differ.
+    IncompatibleApi { path: PathBuf, reason: String, detail: String },
+    /// Built against another tch/libtorch.
+    IncompatibleTorch { path: PathBuf, plugin: String, host: String },
+}
+
+impl LoadError {
+    /// The full diagnostic (abi_stable's layout report, when there is one), for debug logs.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            LoadError::IncompatibleApi { detail, .. } => Some(detail),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotFound { path } => write!(f, "plugin {}: no such file", path.display()),
+            LoadError::NotSharedLibrary { path, reason } => {
+                write!(f, "plugin {}: not a loadable shared library ({reason})", path.display())
+            }
+            LoadError::NotAPlugin { path } => write!(
+                f,
+                "plugin {}: not an mlpipe plugin (no root module; did the crate call export_experiment!?)",
+                path.display()
+            ),
+            LoadError::IncompatibleApi { path, reason, .. } => write!(
+                f,
+                "plugin {}: built against an incompatible mlpipe-plugin-api ({reason}); rebuild it against mlpipe-plugin-api {}",
+                path.display(),
+                crate::PLUGIN_API_VERSION
+            ),
+            LoadError::IncompatibleTorch { path, plugin, host } => write!(
+                f,
+                "plugin {}: built against {plugin} but the runner uses {host}; rebuild the plugin",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A loaded, checked plugin library.
+#[derive(Clone, Copy)]
+pub struct PluginLibrary {
+    root: PluginModRef,
+}
+
+impl PluginLibrary {
+    /// Loads and checks the plugin at `path`. A process can load only one plugin library
+    /// (abi_stable caches the first); later calls return that one.
+    ///
+    /// # Errors
+    /// Every [`LoadError`] case.
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let path_buf = path.to_path_buf();
+        if !path.is_file() {
+            return Err(LoadError::NotFound { path: path_buf });
+        }
+        let root = PluginModRef::load_from_file(path).map_err(|err| classify(path_buf.clone(), err))?;
+        let plugin = root.torch_abi();
+        if plugin != TorchAbi::CURRENT {
+            return Err(LoadError::IncompatibleTorch {
+                path: path_buf,
+                plugin: plugin.to_string(),
+                host: TorchAbi::CURRENT.to_string(),
+            });
+        }
+        Ok(Self { root })
+    }
+
+    /// Opens the experiment (`Experiment::new`).
+    ///
+    /// # Errors
+    /// When `new` returns an error or panics.
+    pub fn open(&self, ctx: &Context) -> Result<HostExperiment, CallError> {
+        let ffi_ctx = FfiContext::from(ctx);
+        let experiment = call("new", (self.root.open())(&ffi_ctx))?;
+        Ok(HostExperiment::new(experiment))
+    }
+}
+
+fn classify(path: PathBuf, err: LibraryError) -> LoadError {
+    match err {
+        LibraryError::OpenError { err, .. } => {
+            LoadError::NotSharedLibrary { path, reason: first_line(&err.to_string()) }
+        }
+        LibraryError::GetSymbolError { .. } => LoadError::NotAPlugin { path },
+        LibraryError::IncompatibleVersionNumber { expected_version, actual_version, .. } => {
+            LoadError::IncompatibleApi {
+                path,
+                reason: format!("plugin has {actual_version}, runner has {expected_version}"),
+                detail: String::new(),
+            }
+        }
+        LibraryError::Many(errors) if !errors.is_empty() => {
+            let first = errors.into_iter().next().expect("checked non-empty");
+            classify(path, first)
+        }
+        other => {
+            let detail = other.to_string();
+            let reason = match other {
+                LibraryError::AbiInstability(_) => "the types at the boundary differ".to_string(),
+                _ => first_line(&detail),
+            };
+            LoadError::IncompatibleApi { path, reason, detail }
+        }
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("unknown error").to_string()
+}

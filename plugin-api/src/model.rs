@@ -1,0 +1,100 @@
+//! The model object that `load_model` returns: what training, export and inference need from a
+//! model, and [`VarStoreModel`], which implements it for any `tch` network built on a `VarStore`.
+
+use crate::PluginError;
+use std::path::Path;
+use tch::nn::VarStore;
+use tch::Tensor;
+
+/// A trainable classification model. The host owns the optimiser: it trains the tensors returned
+/// by [`Model::named_parameters`] in place.
+pub trait Model: Send {
+    /// Computes logits of shape `[batch, num_labels]` from the inputs, given in
+    /// `ordered_input_keys` order, each `[batch, ...]`. Must be traceable by TorchScript (no
+    /// data-dependent Rust control flow) and honour the train/eval mode (dropout).
+    ///
+    /// # Errors
+    /// Shape mismatches or libtorch errors.
+    fn forward(&self, inputs: &[Tensor]) -> Result<Tensor, PluginError>;
+
+    /// Switches between training (dropout on) and evaluation mode.
+    ///
+    /// # Errors
+    /// Only if the model cannot switch.
+    fn set_train(&mut self, train: bool) -> Result<(), PluginError>;
+
+    /// Every tensor of the model by name, trainable ones with `requires_grad` set: the host
+    /// optimises these, and saves and restores them. Returns shallow copies sharing storage.
+    ///
+    /// # Errors
+    /// Only on libtorch errors.
+    fn named_parameters(&self) -> Result<Vec<(String, Tensor)>, PluginError>;
+
+    /// Saves the weights as safetensors at `path`, with the names `load_weights` expects.
+    ///
+    /// # Errors
+    /// I/O or libtorch errors.
+    fn save_weights(&self, path: &Path) -> Result<(), PluginError>;
+
+    /// Loads weights written by `save_weights` (checkpoints, the best model).
+    ///
+    /// # Errors
+    /// A missing file or a name/shape mismatch.
+    fn load_weights(&mut self, path: &Path) -> Result<(), PluginError>;
+}
+
+/// A [`Model`] made of a `VarStore` and a forward function `(vars, inputs, train) -> logits`.
+/// Most plugins need nothing more: build the network's layers on `vs.root()`, move them into the
+/// closure, and wrap.
+pub struct VarStoreModel<F> {
+    vs: VarStore,
+    forward: F,
+    train: bool,
+}
+
+impl<F> VarStoreModel<F>
+where
+    F: Fn(&[Tensor], bool) -> Result<Tensor, tch::TchError> + Send,
+{
+    /// Wraps a network whose variables live in `vs`; it starts in training mode.
+    pub fn new(vs: VarStore, forward: F) -> Self {
+        Self { vs, forward, train: true }
+    }
+
+    /// The underlying variables.
+    pub fn var_store(&self) -> &VarStore {
+        &self.vs
+    }
+}
+
+impl<F> Model for VarStoreModel<F>
+where
+    F: Fn(&[Tensor], bool) -> Result<Tensor, tch::TchError> + Send,
+{
+    fn forward(&self, inputs: &[Tensor]) -> Result<Tensor, PluginError> {
+        Ok((self.forward)(inputs, self.train)?)
+    }
+
+    fn set_train(&mut self, train: bool) -> Result<(), PluginError> {
+        self.train = train;
+        Ok(())
+    }
+
+    fn named_parameters(&self) -> Result<Vec<(String, Tensor)>, PluginError> {
+        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(named)
+    }
+
+    fn save_weights(&self, path: &Path) -> Result<(), PluginError> {
+        let named = self.named_parameters()?;
+        Tensor::write_safetensors(&named, path)
+            .map_err(|err| PluginError::from(err).context(format!("writing {}", path.display())))
+    }
+
+    fn load_weights(&mut self, path: &Path) -> Result<(), PluginError> {
+        self.vs
+            .read_safetensors(path)
+            .map_err(|err| PluginError::from(err).context(format!("reading {}", path.display())))
+    }
+}

@@ -1,0 +1,49 @@
+//! The command line, as the user writes it (not the domain types: settings are parsed by core).
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+
+/// Runs an mlpipe experiment: a plugin (five user functions) plus a settings.ini.
+#[derive(Debug, Parser)]
+#[command(name = "runner", version, about)]
+pub struct Cli {
+    /// The experiment plugin: a shared library built with mlpipe-plugin-api's export_experiment!.
+    #[arg(long, value_name = "LIBRARY.so")]
+    pub plugin: PathBuf,
+
+    /// The experiment's settings.
+    #[arg(value_name = "SETTINGS.ini")]
+    pub settings: PathBuf,
+
+    /// Steps to run, in pipeline order whatever order they are given in [default: all].
+    #[arg(value_enum, value_name = "STEP")]
+    pub steps: Vec<Step>,
+
+    /// Overrides one setting, e.g. `--set training.epochs=1` (repeatable).
+    #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]
+    pub overrides: Vec<String>,
+
+    /// Replaces existing data snapshots (the old files are archived, never deleted).
+    #[arg(long)]
+    pub force: bool,
+
+    /// More log output.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
+
+    /// Only warnings and errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// A pipeline step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Step {
+    Reconcile,
+    Prepare,
+    Train,
+    Tune,
+    Infer,
+    /// Every step in order; data steps are reused when their inputs are unchanged.
+    All,
+}

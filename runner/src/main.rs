@@ -1,0 +1,41 @@
+//! The `runner` command: `runner --plugin libmyexp.so settings.ini [STEP ...]`. Parses the command
+//! line, runs the steps, prints the error once as one line and exits 0 (success), 1 (the job
+//! failed) or 2 (bad usage or bad settings).
+
+mod cli;
+mod run;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    init_logging(cli.verbose, cli.quiet);
+    match run::run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// Logs go to stderr (stdout carries the step summaries); `RUST_LOG` overrides the level.
+fn init_logging(verbose: bool, quiet: bool) {
+    let default = if verbose {
+        "debug"
+    } else if quiet {
+        "warn"
+    } else {
+        "info"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}

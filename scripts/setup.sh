@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+#! Installs everything mlpipe needs to build and test on a fresh Debian machine, idempotently:
+#! the project-local virtualenv `.venv` with the PyTorch wheel that provides libtorch (torch==2.11.0)
+#! plus the Python packages the tests use to cross-check our files, and the `.venv/libtorch` link that
+#! `.cargo/config.toml` points the build at. Each part is skipped when it is already in place.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$root/.venv"
+torch_version="2.11.0"
+# Python packages the test suite uses to read and check what mlpipe writes (pinned for reproducibility).
+py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3")
+
+stamp="$venv/.mlpipe-setup"
+want="$(printf '%s\n' "${py_packages[@]}")"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -e "$venv/libtorch/lib/libtorch_cpu.so" ]; then
+  echo "setup: $venv is up to date"
+  exit 0
+fi
+
+python="${PYTHON:-python3}"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup: creating virtualenv $venv"
+  "$python" -m venv "$venv"
+fi
+echo "setup: installing ${py_packages[*]} (first time: a few minutes)"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${py_packages[@]}"
+
+torch_dir="$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')"
+ln -sfn "$torch_dir" "$venv/libtorch"
+printf '%s\n' "${py_packages[@]}" > "$stamp"
+echo "setup: libtorch at $torch_dir"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+#! Runs the whole test suite on a fresh clone: installs the toolchain (scripts/setup.sh), checks
+#! formatting, builds every package (the plugin .so files the end-to-end tests load), runs all
+#! tests (unit, plugin, end-to-end against the real runner binary and real PyTorch/pandas), then
+#! clippy with warnings as errors.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+cargo fmt --all -- --check
+cargo build --workspace --all-targets
+cargo test --workspace --no-fail-fast
+cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,14 @@
+//! End-to-end tests: each spawns the real `runner` binary on a real plugin `.so` and checks the
+//! files it leaves, reading Parquet back with pandas/pyarrow from the project's virtualenv.
+//!
+//! Index:
+//! - `plugin_loading`: every way a plugin can fail to load or fail in a call, one line each.
+//! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
+//! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
+//! - `news20`: the example experiment on the full 20 Newsgroups corpus.
+
+mod data_steps;
+mod news20;
+mod plugin_loading;
+mod settings_cli;
+mod util;

@@ -1,0 +1,48 @@
+//! The example experiment on the full 20 Newsgroups corpus (../shared/data): reconcile and prepare
+//! through the runner with the news20 plugin, checked against the corpus' published counts.
+
+use crate::util::{python_json, runner, workspace, workspace_plugin};
+
+#[test]
+fn news20_reconcile_and_prepare_cover_the_whole_corpus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let settings = workspace().join("example-plugins/news20/settings.ini");
+    let root = tmp.path().join("experiments");
+    let root_override = format!("experiment.root={}", root.display());
+    let run = runner(
+        &workspace_plugin("mlpipe_plugin_news20"),
+        &settings,
+        &["reconcile", "prepare", "--set", &root_override],
+    );
+    run.ok();
+    let data = root.join("EXP-0001-news20/data");
+    let seen = python_json(
+        r#"
+import json, sys, pandas as pd, pathlib
+data = pathlib.Path(sys.argv[1])
+records = pd.read_parquet(data / "reconciled" / "records.parquet", columns=["id", "label", "split"])
+prepared = {p.stem: pd.read_parquet(p) for p in (data / "prepared").glob("*.parquet")}
+per_label = records[records.split != "test"].groupby("label").size()
+print(json.dumps({
+    "records": len(records),
+    "labels": records["label"].nunique(),
+    "splits": records["split"].value_counts().to_dict(),
+    "expected_validation": int(sum(round(n * 0.1) for n in per_label)),
+    "prepared_rows": {k: len(v) for k, v in prepared.items()},
+    "columns": list(prepared["train"].columns),
+    "ids_match": bool((prepared["train"]["input_ids"].map(len) == prepared["train"]["attention_mask"].map(len)).all()),
+}))
+"#,
+        &[&data],
+    );
+    // The bydate split: 11,314 train and 7,532 test documents, 20 labels (shared/data/README.md).
+    assert_eq!(seen["records"], 18_846);
+    assert_eq!(seen["labels"], 20);
+    assert_eq!(seen["splits"]["test"], 7_532);
+    let validation = seen["splits"]["validation"].as_u64().unwrap();
+    assert_eq!(validation, seen["expected_validation"].as_u64().unwrap());
+    assert_eq!(seen["splits"]["train"].as_u64().unwrap() + validation, 11_314);
+    assert_eq!(seen["prepared_rows"]["test"], 7_532);
+    assert_eq!(seen["columns"], serde_json::json!(["id", "label", "input_ids", "attention_mask"]));
+    assert_eq!(seen["ids_match"], true);
+}

@@ -1,0 +1,260 @@
+//! The harness: paths of the workspace, the runner and the plugins; a temporary experiment with
+//! its own settings.ini; running the runner and capturing its output; Python cross-checks; and
+//! building deliberately faulty plugins in a scratch cargo workspace.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("runner/ has a parent").to_path_buf()
+}
+
+/// The cargo target folder the workspace builds into.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace().join("target"))
+}
+
+/// A plugin `.so` built by `cargo build --workspace` in the same profile as this test.
+pub fn workspace_plugin(package_lib: &str) -> PathBuf {
+    let profile_dir = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| target_dir().join("debug"));
+    let path = profile_dir.join(format!("lib{package_lib}.so"));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --workspace` first (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// The fixture plugin.
+pub fn fixture_plugin() -> PathBuf {
+    workspace_plugin("mlpipe_plugin_fixture")
+}
+
+/// The project's Python (with torch, pyarrow, pandas).
+pub fn python() -> PathBuf {
+    workspace().join(".venv/bin/python")
+}
+
+/// What one runner invocation did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// The `error: ...` line, which must be the only one.
+    pub fn error_line(&self) -> String {
+        let errors: Vec<&str> = self.stderr.lines().filter(|line| line.starts_with("error: ")).collect();
+        assert_eq!(errors.len(), 1, "expected exactly one error line, stderr:\n{}", self.stderr);
+        errors[0].to_string()
+    }
+
+    /// Asserts success and returns stdout.
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "runner failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        &self.stdout
+    }
+}
+
+/// A temporary experiment folder with a settings.ini in it.
+pub struct Experiment {
+    pub dir: tempfile::TempDir,
+}
+
+impl Experiment {
+    /// Writes `settings` (an INI text) as `settings.ini` in a new temporary folder.
+    pub fn new(settings: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("settings.ini"), settings).expect("write settings");
+        Self { dir }
+    }
+
+    /// A fixture experiment: `records` synthetic records, extra `[plugin]` lines and extra text.
+    pub fn fixture(plugin_options: &str, extra: &str) -> Self {
+        Self::new(&format!(
+            "[experiment]\nname = fixture-exp\nroot = ./experiments\nmodel_names = tiny\nseed = 7\n\n[data]\nvalidation_fraction = 0.2\ntest_fraction = 0.25\n\n[plugin]\n{plugin_options}\n{extra}"
+        ))
+    }
+
+    pub fn settings(&self) -> PathBuf {
+        self.dir.path().join("settings.ini")
+    }
+
+    /// The experiment folder (root `./experiments`, name `fixture-exp` for fixtures).
+    pub fn exp_dir(&self, name: &str) -> PathBuf {
+        self.dir.path().join("experiments").join(name)
+    }
+
+    /// Runs the runner with `plugin`, this settings file and `args`.
+    pub fn run(&self, plugin: &Path, args: &[&str]) -> Run {
+        runner(plugin, &self.settings(), args)
+    }
+}
+
+/// Runs the runner binary.
+pub fn runner(plugin: &Path, settings: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .arg("--plugin")
+        .arg(plugin)
+        .arg(settings)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("spawn runner");
+    Run::from(output)
+}
+
+/// Runs a Python snippet with the project's Python and parses its stdout as JSON.
+pub fn python_json(script: &str, args: &[&Path]) -> serde_json::Value {
+    let output = Command::new(python()).arg("-c").arg(script).args(args).output().expect("spawn python");
+    assert!(output.status.success(), "python failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("python printed JSON")
+}
+
+/// Faulty plugins, built once per test process in a scratch workspace under the target folder.
+pub struct FaultyPlugins {
+    pub not_a_plugin: PathBuf,
+    pub other_api_version: PathBuf,
+    pub other_torch: PathBuf,
+}
+
+/// Builds (once) the faulty plugins: a cdylib without a root module, and the fixture plugin built
+/// against two modified copies of mlpipe-plugin-api (version bumped to 0.2.0; tch version
+/// changed). They use their own target folder: the outer `cargo test` holds the workspace's lock.
+pub fn faulty_plugins() -> &'static FaultyPlugins {
+    static BUILT: OnceLock<FaultyPlugins> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let root = target_dir().join("e2e-faulty-plugins");
+        let target = root.join("target");
+        let ws = workspace();
+        let api = ws.join("plugin-api");
+        let build_support = ws.join("plugin-api/build-support");
+        let fixture_src = ws.join("example-plugins/fixture/src");
+
+        let not_a_plugin = write_crate(
+            &root.join("not-a-plugin"),
+            "not-a-plugin",
+            "",
+            &[("src/lib.rs", "//! A shared library with no mlpipe root module.\n#[no_mangle]\npub extern \"C\" fn hello() -> i32 { 42 }\n")],
+        );
+        let api_v2 = copy_api(&api, &root.join("api-v2"), &build_support, |manifest, version_rs| {
+            (manifest.replace("version.workspace = true", "version = \"0.2.0\""), version_rs)
+        });
+        let api_torch = copy_api(&api, &root.join("api-torch"), &build_support, |manifest, version_rs| {
+            let patched = version_rs.replace("RStr::from_str(\"0.24.0\")", "RStr::from_str(\"0.23.0\")");
+            assert_ne!(patched, version_rs, "plugin-api/src/version.rs no longer spells the tch version as expected");
+            (manifest.replace("version.workspace = true", "version = \"0.1.0\""), patched)
+        });
+        let fixture_lib = std::fs::read_to_string(fixture_src.join("lib.rs")).expect("fixture lib.rs");
+        let plugin_deps = |api_dir: &Path| {
+            format!(
+                "mlpipe-plugin-api = {{ path = \"{}\" }}\ntch = \"=0.24.0\"\n[build-dependencies]\nmlpipe-build-support = {{ path = \"{}\" }}\n",
+                api_dir.display(),
+                build_support.display()
+            )
+        };
+        let build_rs = "fn main() { mlpipe_build_support::link_libtorch(); }\n";
+        let other_api_version = write_crate(
+            &root.join("plugin-api-v2"),
+            "plugin-api-v2",
+            &plugin_deps(&api_v2),
+            &[("build.rs", build_rs)],
+        );
+        let other_torch = write_crate(
+            &root.join("plugin-other-torch"),
+            "plugin-other-torch",
+            &plugin_deps(&api_torch),
+            &[("build.rs", build_rs)],
+        );
+        for dir in [&other_api_version, &other_torch] {
+            copy_dir(&fixture_src, &dir.join("src"));
+            assert!(fixture_lib.contains("export_experiment!"), "the fixture plugin must export itself");
+        }
+        let lockfile = ws.join("Cargo.lock");
+        let mut built = Vec::new();
+        for dir in [&not_a_plugin, &other_api_version, &other_torch] {
+            // Same dependency versions as the workspace, so registry crates compile once.
+            std::fs::copy(&lockfile, dir.join("Cargo.lock")).expect("copy Cargo.lock");
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "--offline"])
+                .env("CARGO_TARGET_DIR", &target)
+                .current_dir(dir)
+                .status()
+                .expect("spawn cargo");
+            assert!(status.success(), "building {} failed", dir.display());
+            let name = dir.file_name().unwrap().to_string_lossy().replace('-', "_");
+            built.push(target.join("debug").join(format!("lib{name}.so")));
+        }
+        let [not_a_plugin, other_api_version, other_torch] = <[PathBuf; 3]>::try_from(built).expect("three plugins");
+        FaultyPlugins { not_a_plugin, other_api_version, other_torch }
+    })
+}
+
+/// Writes a one-package cargo workspace (cdylib) and returns its folder.
+fn write_crate(dir: &Path, name: &str, deps: &str, files: &[(&str, &str)]) -> PathBuf {
+    std::fs::create_dir_all(dir.join("src")).expect("mkdir");
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n\n[dependencies]\n{deps}"
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
+    for (path, text) in files {
+        std::fs::write(dir.join(path), text).expect("write source");
+    }
+    dir.to_path_buf()
+}
+
+/// Copies plugin-api to `dir` as a standalone package, letting `patch` edit its manifest and
+/// `src/version.rs`.
+fn copy_api(
+    api: &Path,
+    dir: &Path,
+    build_support: &Path,
+    patch: impl Fn(String, String) -> (String, String),
+) -> PathBuf {
+    copy_dir(&api.join("src"), &dir.join("src"));
+    std::fs::copy(api.join("build.rs"), dir.join("build.rs")).expect("copy build.rs");
+    let manifest = std::fs::read_to_string(api.join("Cargo.toml")).expect("read plugin-api manifest");
+    let manifest = manifest
+        .replace("edition.workspace = true", "edition = \"2021\"")
+        .replace("license.workspace = true", "")
+        .replace("abi_stable.workspace = true", "abi_stable = \"0.11.3\"")
+        .replace("tch.workspace = true", "tch = \"=0.24.0\"")
+        .replace(
+            "mlpipe-build-support.workspace = true",
+            &format!("mlpipe-build-support = {{ path = \"{}\" }}", build_support.display()),
+        );
+    let version_rs = std::fs::read_to_string(api.join("src/version.rs")).expect("read version.rs");
+    let (manifest, version_rs) = patch(manifest, version_rs);
+    std::fs::write(dir.join("Cargo.toml"), manifest).expect("write manifest");
+    std::fs::write(dir.join("src/version.rs"), version_rs).expect("write version.rs");
+    dir.to_path_buf()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
