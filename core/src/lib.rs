@@ -7,6 +7,8 @@ pub mod error;
 pub mod hash;
 pub mod job;
 pub mod layout;
+pub mod metrics;
+pub mod plot;
 pub mod plugin;
 pub mod progress;
 pub mod settings;

@@ -93,8 +93,8 @@ where
     }
 
     fn load_weights(&mut self, path: &Path) -> Result<(), PluginError> {
-        self.vs
-            .read_safetensors(path)
+        // Copying into leaf variables that require grad is only allowed outside autograd.
+        tch::no_grad(|| self.vs.read_safetensors(path))
             .map_err(|err| PluginError::from(err).context(format!("reading {}", path.display())))
     }
 }

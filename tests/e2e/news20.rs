@@ -18,7 +18,7 @@ fn news20_reconcile_and_prepare_cover_the_whole_corpus() {
     let data = root.join("EXP-0001-news20/data");
     let seen = python_json(
         r#"
-import json, sys, pandas as pd, pathlib
+import json, math, sys, pandas as pd, pathlib
 data = pathlib.Path(sys.argv[1])
 records = pd.read_parquet(data / "reconciled" / "records.parquet", columns=["id", "label", "split"])
 prepared = {p.stem: pd.read_parquet(p) for p in (data / "prepared").glob("*.parquet")}
@@ -27,7 +27,7 @@ print(json.dumps({
     "records": len(records),
     "labels": records["label"].nunique(),
     "splits": records["split"].value_counts().to_dict(),
-    "expected_validation": int(sum(round(n * 0.1) for n in per_label)),
+    "expected_validation": int(sum(math.floor(n * 0.1 + 0.5) for n in per_label)),
     "prepared_rows": {k: len(v) for k, v in prepared.items()},
     "columns": list(prepared["train"].columns),
     "ids_match": bool((prepared["train"]["input_ids"].map(len) == prepared["train"]["attention_mask"].map(len)).all()),
@@ -39,6 +39,7 @@ print(json.dumps({
     assert_eq!(seen["records"], 18_846);
     assert_eq!(seen["labels"], 20);
     assert_eq!(seen["splits"]["test"], 7_532);
+    // Stratified: round(n * 0.1) per label, halves rounded up as Rust's f64::round does.
     let validation = seen["splits"]["validation"].as_u64().unwrap();
     assert_eq!(validation, seen["expected_validation"].as_u64().unwrap());
     assert_eq!(seen["splits"]["train"].as_u64().unwrap() + validation, 11_314);

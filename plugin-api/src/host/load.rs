@@ -122,8 +122,16 @@ fn classify(path: PathBuf, err: LibraryError) -> LoadError {
         }
         other => {
             let detail = other.to_string();
-            let reason = match other {
-                LibraryError::AbiInstability(_) => "the types at the boundary differ".to_string(),
+            // abi_stable compares type layouts (which carry the crate version) before version
+            // numbers, so a version bump usually surfaces as a layout difference: name both.
+            let plugin_version = abi_stable::library::lib_header_from_path(&path)
+                .map(|header| header.version_strings().version.to_string())
+                .ok();
+            let reason = match (&other, plugin_version) {
+                (_, Some(version)) if version != crate::PLUGIN_API_VERSION => {
+                    format!("plugin has {version}, runner has {}", crate::PLUGIN_API_VERSION)
+                }
+                (LibraryError::AbiInstability(_), _) => "the types at the boundary differ".to_string(),
                 _ => first_line(&detail),
             };
             LoadError::IncompatibleApi { path, reason, detail }
