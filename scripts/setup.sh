@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 torch_version="2.11.0"
 # Python packages the test suite uses to read and check what mlpipe writes (pinned for reproducibility).
-py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3")
+py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-learn==1.9.1")
 
 stamp="$venv/.mlpipe-setup"
 want="$(printf '%s\n' "${py_packages[@]}")"

@@ -29,6 +29,12 @@ pub enum Error {
     /// The plugin's answers do not fit together (labels, input keys).
     #[error("plugin {function}: {problem}")]
     PluginContract { function: &'static str, problem: String },
+    /// A model misbehaved (wrong output shape, failing forward, missing input).
+    #[error("model {model}: {problem}")]
+    ModelContract { model: String, problem: String },
+    /// Training diverged.
+    #[error("model {model}: loss became {value} at step {step}; the last good checkpoint is kept at {checkpoint}")]
+    Diverged { model: String, step: u64, value: f64, checkpoint: String },
     /// A step would replace an existing snapshot.
     #[error("{uri} already exists: {hint}")]
     SnapshotExists { uri: String, hint: String },

@@ -11,8 +11,10 @@ pub mod metrics;
 pub mod plot;
 pub mod plugin;
 pub mod progress;
+pub mod rng;
 pub mod settings;
 pub mod steps;
 pub mod storage;
+pub mod train;
 
 pub use error::{Error, Result};

@@ -27,6 +27,10 @@ pub struct Cli {
     #[arg(long)]
     pub force: bool,
 
+    /// Continues run <RUN> from its last checkpoints instead of starting a new run (train).
+    #[arg(long, value_name = "RUN")]
+    pub resume: Option<u64>,
+
     /// More log output.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,

@@ -15,16 +15,20 @@ use mlpipe_core::{Error, Result};
 pub fn run(cli: &Cli) -> Result<()> {
     let settings = Settings::load(&cli.settings, &cli.overrides)?;
     let all = cli.steps.is_empty() || cli.steps.contains(&Step::All);
-    let mut requested: Vec<Step> = if all { vec![Step::Reconcile, Step::Prepare] } else { cli.steps.clone() };
+    let mut requested: Vec<Step> =
+        if all { vec![Step::Reconcile, Step::Prepare, Step::Train] } else { cli.steps.clone() };
     requested.sort();
     requested.dedup();
-    if let Some(step) = requested.iter().find(|step| matches!(step, Step::Train | Step::Tune | Step::Infer)) {
+    if let Some(step) = requested.iter().find(|step| matches!(step, Step::Tune | Step::Infer)) {
         return Err(Error::Unsupported {
             what: format!(
-                "step `{}` is not available in this build yet (available: reconcile, prepare)",
+                "step `{}` is not available in this build yet (available: reconcile, prepare, train)",
                 step_name(*step)
             ),
         });
+    }
+    if cli.resume.is_some() && !requested.contains(&Step::Train) {
+        return Err(Error::Unsupported { what: "--resume applies to the train step".into() });
     }
     let existing = match (cli.force, all) {
         (true, _) => Existing::Replace,
@@ -75,7 +79,11 @@ pub fn run(cli: &Cli) -> Result<()> {
                     println!("prepare: the previous prepared data was moved to {archive}");
                 }
             }
-            Step::Train | Step::Tune | Step::Infer | Step::All => unreachable!("filtered above"),
+            Step::Train => {
+                let report = steps::train(&job, &plugin, cli.resume)?;
+                println!("train: run {} finished: {}", report.run.num(), report.run_uri);
+            }
+            Step::Tune | Step::Infer | Step::All => unreachable!("filtered above"),
         }
     }
     Ok(())

@@ -5,10 +5,12 @@
 //! - `plugin_loading`: every way a plugin can fail to load or fail in a call, one line each.
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
+//! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 
 mod data_steps;
 mod news20;
 mod plugin_loading;
 mod settings_cli;
+mod train;
 mod util;

@@ -119,6 +119,24 @@ impl RunLayout {
         Ok(format!("{}{name}.safetensors", self.checkpoints_prefix(model)?))
     }
 
+    /// `runs/<n>/training/<model>/checkpoints/state.toml`: the trainer's progress at the last
+    /// checkpoint (written after the tensors it refers to).
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] when `model` is not a single key segment.
+    pub fn checkpoint_state(&self, model: &str) -> Result<String, StorageError> {
+        Ok(format!("{}state.toml", self.checkpoints_prefix(model)?))
+    }
+
+    /// `runs/<n>/training/<model>/<file>`: another file of a model's training outputs.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] when `model` or `file` is not a single key segment.
+    pub fn training_file(&self, model: &str, file: &str) -> Result<String, StorageError> {
+        validate_segment(file, "file name")?;
+        Ok(format!("{}{file}", self.training_dir(model)?))
+    }
+
     /// `runs/<n>/tuning/`: what hyper-parameter tuning produced.
     pub fn tuning_dir(&self) -> String {
         format!("{}tuning/", self.prefix())

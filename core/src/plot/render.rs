@@ -127,7 +127,9 @@ pub(super) fn render(
         let marked = curve.len() <= MAX_MARKED_POINTS;
         // Dense, noisy per-step curves stay legible with a thinner line.
         let width = if marked { 2 } else { 1 };
-        chart.draw_series(LineSeries::new(curve.iter().copied(), colour.stroke_width(width))).map_err(|e| e.to_string())?;
+        chart
+            .draw_series(LineSeries::new(curve.iter().copied(), colour.stroke_width(width)))
+            .map_err(|e| e.to_string())?;
         if marked {
             chart.draw_series(curve.iter().map(|&p| Circle::new(p, 3, colour.filled()))).map_err(|e| e.to_string())?;
         }

@@ -4,7 +4,11 @@
 mod prepare;
 mod reconcile;
 mod snapshot;
+mod train;
+mod train_outputs;
 
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};
 pub use snapshot::Existing;
+pub use train::{train, TrainReport};
+pub use train_outputs::ModelOutcome;

@@ -1,0 +1,217 @@
+//! Step `train`: allocates a run, snapshots the settings, and fine-tunes every model of
+//! `model_names` on the prepared data, leaving per model the best weights, the verified
+//! TorchScript export, `input_keys.json`, `metrics.jsonl`, `statistics.json` and curves. With
+//! `--resume <run>` it continues a killed run from its last checkpoints.
+
+use super::train_outputs::{write_outputs, ModelOutcome};
+use crate::data::{parse_id2label, PreparedManifest};
+use crate::job::Job;
+use crate::layout::{allocate_run, RunLayout};
+use crate::plugin::Plugin;
+use crate::settings::{Batching, Device as DeviceSetting};
+use crate::train::batching::Policy;
+use crate::train::dataset::Dataset;
+use crate::train::optim::{AdamW, AdamWConfig};
+use crate::train::run_hooks::{CheckpointState, RunHooks};
+use crate::train::state::TrainState;
+use crate::train::trainer::{train as run_loop, TrainConfig};
+use crate::{Error, Result};
+use mlpipe_plugin_api::tch::{self, Device, Tensor};
+use mlpipe_plugin_api::Model;
+use std::time::Instant;
+
+/// What the step did.
+pub struct TrainReport {
+    pub run: RunLayout,
+    pub run_uri: String,
+    pub models: Vec<ModelOutcome>,
+}
+
+/// Runs the step: a new run, or the run `resume` continued.
+///
+/// # Errors
+/// Missing prepared data, a model that misbehaves (named), divergence, storage failures.
+pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainReport> {
+    let settings = &job.settings;
+    let training = &settings.training;
+    let prepared = read_prepared(job)?;
+    let labels_key = job.layout.id2label();
+    let labels =
+        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let device = resolve_device(training.device)?;
+    if training.num_threads > 0 {
+        tch::set_num_threads(training.num_threads as i32);
+    }
+    let run = match resume {
+        Some(num) => {
+            let run = job.layout.run(num);
+            if !job.storage.exists(&run.claim())? {
+                return Err(Error::MissingInput { uri: job.storage.uri(&run.prefix()), step: "train" });
+            }
+            run
+        }
+        None => {
+            let claim = format!(
+                "pid = {}\ncreated = \"{}\"\n",
+                std::process::id(),
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            let run = allocate_run(job.storage.as_ref(), &job.layout, claim.as_bytes())?;
+            job.storage.put(&run.settings(), settings.to_ini().as_bytes())?;
+            run
+        }
+    };
+    let run_uri = job.storage.uri(&run.prefix());
+    println!("train: run {} in {run_uri}", run.num());
+    let work = std::env::temp_dir().join(format!(
+        "mlpipe-{}-run{}-{}",
+        settings.experiment.name,
+        run.num(),
+        std::process::id()
+    ));
+    let mut models = Vec::new();
+    for model_name in &settings.experiment.model_names {
+        if job.storage.exists(&run.statistics(model_name)?)? {
+            println!("train: {model_name} already finished in run {}, skipped", run.num());
+            continue;
+        }
+        let started = Instant::now();
+        let entry = prepared.models.iter().find(|m| &m.name == model_name).ok_or_else(|| Error::ModelContract {
+            model: model_name.clone(),
+            problem: "not in the prepared data: run `prepare` again for the current model_names".into(),
+        })?;
+        let inputs: Vec<(String, String)> = entry
+            .input_keys
+            .iter()
+            .map(|key| {
+                entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| Error::ModelContract {
+                    model: model_name.clone(),
+                    problem: format!("input key {key:?} is missing from the prepared data"),
+                })
+            })
+            .collect::<Result<_>>()?;
+        let load = |split: &str| -> Result<Dataset> {
+            let key = job.layout.prepared(split)?;
+            let uri = job.storage.uri(&key);
+            if !job.storage.exists(&key)? {
+                return Err(Error::ModelContract {
+                    model: model_name.clone(),
+                    problem: format!("the {split} split is empty ({uri} missing)"),
+                });
+            }
+            let data = Dataset::from_parquet(job.storage.get(&key)?, &uri, &inputs)?;
+            if data.is_empty() {
+                return Err(Error::ModelContract {
+                    model: model_name.clone(),
+                    problem: format!("the {split} split is empty"),
+                });
+            }
+            Ok(data)
+        };
+        let (train_data, validation) = (load("train")?, load("validation")?);
+        tch::manual_seed(settings.experiment.seed as i64);
+        let mut model = plugin.experiment.load_model(model_name, labels.len(), device)?;
+        let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
+        let mut optim =
+            AdamW::new(params, AdamWConfig { weight_decay: training.weight_decay, ..AdamWConfig::default() });
+        let mut hooks =
+            RunHooks::new(job.storage.as_ref(), &run, model_name, work.join(model_name), training.save_checkpoints)?;
+        let state = restore(job, &run, model_name, &mut model, &mut optim, &hooks)?;
+        let config = TrainConfig {
+            model_name: model_name.clone(),
+            num_labels: labels.len(),
+            epochs: u64::from(training.epochs),
+            batch_size: training.batch_size,
+            max_device_batch_size: training.max_device_batch_size,
+            learning_rate: training.learning_rate,
+            warmup_ratio: training.warmup_ratio,
+            max_grad_norm: training.max_grad_norm,
+            max_steps: training.max_steps,
+            eval_every_steps: training.eval_every_steps,
+            patience: training.early_stopping_patience,
+            objective: training.objective_metric,
+            policy: match training.batching {
+                Batching::Bucketed => Policy::Bucketed,
+                Batching::Shuffled => Policy::Shuffled,
+            },
+            seed: settings.experiment.seed,
+            device,
+        };
+        let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, &mut hooks)?;
+        let outcome = write_outputs(job, &run, &mut model, &hooks, &config, &state, &validation, &labels, started)?;
+        println!(
+            "train: {model_name}: best {} = {:.4} at epoch {} ({:.0} samples/s); model in {}",
+            config.objective_name(),
+            outcome.best_value,
+            outcome.best_epoch,
+            outcome.samples_per_second,
+            job.storage.uri(&run.training_dir(model_name)?)
+        );
+        models.push(outcome);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(TrainReport { run, run_uri, models })
+}
+
+fn read_prepared(job: &Job) -> Result<PreparedManifest> {
+    let key = job.layout.prepared_manifest();
+    let uri = job.storage.uri(&key);
+    if !job.storage.exists(&key)? {
+        return Err(Error::MissingInput { uri, step: "prepare" });
+    }
+    PreparedManifest::parse(&String::from_utf8_lossy(&job.storage.get(&key)?), &uri)
+}
+
+/// Restores a model's checkpoint when the run has one.
+fn restore(
+    job: &Job,
+    run: &RunLayout,
+    model_name: &str,
+    model: &mut dyn Model,
+    optim: &mut AdamW,
+    hooks: &RunHooks,
+) -> Result<TrainState> {
+    let state_key = run.checkpoint_state(model_name)?;
+    if !job.storage.exists(&state_key)? {
+        return Ok(TrainState::default());
+    }
+    let uri = job.storage.uri(&state_key);
+    let saved: CheckpointState = toml::from_str(&String::from_utf8_lossy(&job.storage.get(&state_key)?))
+        .map_err(|err| Error::data_file(&uri, err))?;
+    let fetch = |name: &str| -> Result<std::path::PathBuf> {
+        let path = hooks.work.join(format!("restore-{name}.safetensors"));
+        job.storage.get_file(&run.checkpoint(model_name, name)?, &path)?;
+        Ok(path)
+    };
+    model.load_weights(&fetch("last")?).map_err(|err| model_error(model_name, err))?;
+    let tensors = Tensor::read_safetensors(fetch("optimizer")?).map_err(|err| model_error(model_name, err))?;
+    optim.load_state(&tensors, saved.optimizer_steps).map_err(|err| Error::data_file(&uri, err))?;
+    if saved.state.best.is_some() {
+        std::fs::copy(fetch("best")?, hooks.best_weights())
+            .map_err(|source| Error::Io { path: hooks.best_weights(), source })?;
+    }
+    if job.storage.exists(&run.metrics(model_name)?)? {
+        job.storage.get_file(&run.metrics(model_name)?, &hooks.work.join("metrics.jsonl"))?;
+    }
+    println!("train: {model_name}: resumed at epoch {} step {}", saved.state.epoch + 1, saved.state.step);
+    Ok(saved.state)
+}
+
+fn resolve_device(setting: DeviceSetting) -> Result<Device> {
+    match setting {
+        DeviceSetting::Cpu => Ok(Device::Cpu),
+        DeviceSetting::Auto => Ok(Device::cuda_if_available()),
+        DeviceSetting::Cuda(index) => {
+            if !tch::Cuda::is_available() {
+                return Err(Error::Unsupported {
+                    what: "training.device = cuda but no CUDA device is available".into(),
+                });
+            }
+            Ok(Device::Cuda(index.unwrap_or(0)))
+        }
+    }
+}
+
+fn model_error(model: &str, err: impl std::fmt::Display) -> Error {
+    Error::ModelContract { model: model.to_string(), problem: err.to_string() }
+}

@@ -1,0 +1,16 @@
+//! Training: one model's prepared data in memory ([`dataset`]), batches with dynamic padding
+//! ([`batching`]), the optimiser and learning-rate schedule the host owns ([`optim`],
+//! [`schedule`]), the loop itself ([`trainer`], mechanism) and its progress ([`state`]),
+//! evaluation ([`evaluate`]), the metric line format ([`metric_log`]) and the TorchScript export
+//! ([`export`]).
+
+pub mod batching;
+pub mod dataset;
+pub mod evaluate;
+pub mod export;
+pub mod metric_log;
+pub mod optim;
+pub mod run_hooks;
+pub mod schedule;
+pub mod state;
+pub mod trainer;

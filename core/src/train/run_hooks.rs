@@ -1,0 +1,140 @@
+//! The trainer's policy inside a run folder: metric lines to stdout and `metrics.jsonl`, the best
+//! model's weights kept, and a checkpoint (weights, optimiser state, progress) at every epoch end —
+//! written to a local work folder, then stored under `runs/<n>/training/<model>/`.
+
+use super::metric_log::MetricPoint;
+use super::optim::AdamW;
+use super::state::TrainState;
+use super::trainer::Hooks;
+use crate::layout::RunLayout;
+use crate::storage::Storage;
+use crate::{Error, Result};
+use mlpipe_plugin_api::tch::Tensor;
+use mlpipe_plugin_api::Model;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Hooks that persist a model's training into its run folder.
+pub struct RunHooks<'a> {
+    pub storage: &'a dyn Storage,
+    pub run: &'a RunLayout,
+    pub model_name: String,
+    /// Local folder for files before they are stored.
+    pub work: PathBuf,
+    /// Whether to write checkpoints (`[training] save_checkpoints`).
+    pub save_checkpoints: bool,
+    pub metrics: Vec<MetricPoint>,
+}
+
+impl<'a> RunHooks<'a> {
+    /// Hooks for `model_name`, staging files in `work`.
+    ///
+    /// # Errors
+    /// When `work` cannot be created.
+    pub fn new(
+        storage: &'a dyn Storage,
+        run: &'a RunLayout,
+        model_name: &str,
+        work: PathBuf,
+        save_checkpoints: bool,
+    ) -> Result<Self> {
+        std::fs::create_dir_all(&work).map_err(|source| Error::Io { path: work.clone(), source })?;
+        Ok(Self { storage, run, model_name: model_name.to_string(), work, save_checkpoints, metrics: Vec::new() })
+    }
+
+    /// The local file of the best weights.
+    pub fn best_weights(&self) -> PathBuf {
+        self.work.join("best.safetensors")
+    }
+
+    fn put_file(&self, key: &str, path: &Path) -> Result<()> {
+        Ok(self.storage.put_file(key, path)?)
+    }
+
+    fn metrics_file(&self) -> PathBuf {
+        self.work.join("metrics.jsonl")
+    }
+
+    /// Stores `metrics.jsonl` as it stands.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn flush_metrics(&self) -> Result<()> {
+        if self.metrics_file().exists() {
+            self.put_file(&self.run.metrics(&self.model_name)?, &self.metrics_file())?;
+        }
+        Ok(())
+    }
+}
+
+impl Hooks for RunHooks<'_> {
+    fn metric(&mut self, point: MetricPoint) -> Result<()> {
+        println!("{}", point.line());
+        let path = self.metrics_file();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| Error::Io { path: path.clone(), source })?;
+        writeln!(file, "{}", point.json()).map_err(|source| Error::Io { path, source })?;
+        self.metrics.push(point);
+        Ok(())
+    }
+
+    fn best(&mut self, model: &mut dyn Model, state: &TrainState) -> Result<()> {
+        let path = self.best_weights();
+        model
+            .save_weights(&path)
+            .map_err(|err| Error::ModelContract { model: self.model_name.clone(), problem: err.to_string() })?;
+        if self.save_checkpoints {
+            self.put_file(&self.run.checkpoint(&self.model_name, "best")?, &path)?;
+        }
+        if let Some(best) = state.best {
+            tracing::info!(
+                "{}: new best {:.4} at epoch {} step {}",
+                self.model_name,
+                best.value,
+                best.epoch,
+                best.step
+            );
+        }
+        Ok(())
+    }
+
+    fn checkpoint(&mut self, model: &mut dyn Model, optim: &AdamW, state: &TrainState) -> Result<()> {
+        self.flush_metrics()?;
+        if !self.save_checkpoints {
+            return Ok(());
+        }
+        let model_error = |err: &dyn std::fmt::Display| Error::ModelContract {
+            model: self.model_name.clone(),
+            problem: err.to_string(),
+        };
+        let weights = self.work.join("last.safetensors");
+        model.save_weights(&weights).map_err(|err| model_error(&err))?;
+        let (tensors, steps) = optim.state();
+        let optimizer = self.work.join("optimizer.safetensors");
+        Tensor::write_safetensors(&tensors, &optimizer).map_err(|err| model_error(&err))?;
+        let progress = toml::to_string(&CheckpointState { optimizer_steps: steps, state: state.clone() })
+            .map_err(|err| Error::Internal { what: err.to_string() })?;
+        self.put_file(&self.run.checkpoint(&self.model_name, "last")?, &weights)?;
+        self.put_file(&self.run.checkpoint(&self.model_name, "optimizer")?, &optimizer)?;
+        // Written last: a state file always refers to complete tensors.
+        self.storage.put(&self.run.checkpoint_state(&self.model_name)?, progress.as_bytes())?;
+        Ok(())
+    }
+
+    fn last_checkpoint(&self) -> String {
+        match self.run.checkpoint_state(&self.model_name) {
+            Ok(key) if self.save_checkpoints => self.storage.uri(&key),
+            _ => "nowhere (save_checkpoints = false)".to_string(),
+        }
+    }
+}
+
+/// What `state.toml` holds.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct CheckpointState {
+    pub optimizer_steps: u64,
+    pub state: TrainState,
+}

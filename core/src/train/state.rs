@@ -1,0 +1,52 @@
+//! The trainer's progress, everything besides tensors that a checkpoint must hold for an exact
+//! resume: where in the data order training stands, the best objective so far, early-stopping
+//! patience, the epoch history and the throughput counters.
+
+use crate::metrics::EvaluationSummary;
+use serde::{Deserialize, Serialize};
+
+/// Progress of one model's training.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainState {
+    /// The epoch in progress (0-based) — or `epochs` when training finished.
+    pub epoch: u64,
+    /// Batches of `epoch` already done.
+    pub batch: usize,
+    /// Optimiser steps taken.
+    pub step: u64,
+    /// Best objective value so far and where it was reached.
+    pub best: Option<Best>,
+    /// Evaluations since the objective last improved.
+    pub evals_without_improvement: u32,
+    /// Whether early stopping ended training.
+    pub stopped_early: bool,
+    /// One record per finished epoch.
+    pub history: Vec<EpochRecord>,
+    /// Training examples processed.
+    pub samples: u64,
+    /// Real tokens (first input's lengths) processed in training.
+    pub real_tokens: u64,
+    /// Padding tokens processed in training.
+    pub padded_tokens: u64,
+    /// Seconds spent in the training loop (excluding evaluation), summed across resumes.
+    pub train_seconds: f64,
+}
+
+/// The best objective value so far.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Best {
+    pub value: f64,
+    pub epoch: u64,
+    pub step: u64,
+}
+
+/// What one epoch achieved.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch number, as printed.
+    pub epoch: u64,
+    pub step: u64,
+    pub train: EvaluationSummary,
+    pub validation: EvaluationSummary,
+    pub learning_rate: f64,
+}

@@ -1,0 +1,266 @@
+//! The training loop (mechanism only): epochs of seeded batches, gradient accumulation, clipping,
+//! AdamW with a linear schedule, validation, and events for everything else. What to do with a
+//! metric, a new best model or a checkpoint is decided by the caller's [`Hooks`] (policy), the way
+//! burn separates the learner from its checkpoint strategies.
+
+use super::batching::{collate, epoch_batches, micro_batches, Policy};
+use super::dataset::Dataset;
+use super::evaluate::{check_logits, evaluate, model_error};
+use super::metric_log::MetricPoint;
+use super::optim::AdamW;
+use super::schedule::LinearSchedule;
+use super::state::{Best, EpochRecord, TrainState};
+use crate::metrics::{ConfusionMatrix, Evaluation};
+use crate::settings::{MetricName, MetricSplit, ObjectiveMetric};
+use crate::{Error, Result};
+use mlpipe_plugin_api::tch::{self, Device, Kind, Reduction};
+use mlpipe_plugin_api::Model;
+use std::time::Instant;
+
+/// Everything the loop needs to know, resolved from the settings.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    pub model_name: String,
+    pub num_labels: usize,
+    pub epochs: u64,
+    pub batch_size: usize,
+    pub max_device_batch_size: usize,
+    pub learning_rate: f64,
+    pub warmup_ratio: f64,
+    pub max_grad_norm: f64,
+    /// 0: no limit.
+    pub max_steps: u64,
+    /// 0: validate only at the end of each epoch.
+    pub eval_every_steps: u64,
+    /// 0: no early stopping.
+    pub patience: u32,
+    pub objective: ObjectiveMetric,
+    pub policy: Policy,
+    pub seed: u64,
+    pub device: Device,
+}
+
+impl TrainConfig {
+    /// Optimiser steps in one epoch of `rows` training rows.
+    pub fn steps_per_epoch(&self, rows: usize) -> u64 {
+        rows.div_ceil(self.batch_size) as u64
+    }
+
+    /// Optimiser steps of the whole run.
+    pub fn total_steps(&self, rows: usize) -> u64 {
+        let all = self.steps_per_epoch(rows) * self.epochs;
+        if self.max_steps > 0 {
+            all.min(self.max_steps)
+        } else {
+            all
+        }
+    }
+}
+
+/// What the loop reports; the caller decides what it means.
+pub trait Hooks {
+    /// A metric value (print it, log it).
+    ///
+    /// # Errors
+    /// Stops training.
+    fn metric(&mut self, point: MetricPoint) -> Result<()>;
+
+    /// The objective improved: `model` is the new best (save it).
+    ///
+    /// # Errors
+    /// Stops training.
+    fn best(&mut self, model: &mut dyn Model, state: &TrainState) -> Result<()>;
+
+    /// An epoch ended (`state` points at the next one): a consistent point to checkpoint.
+    ///
+    /// # Errors
+    /// Stops training.
+    fn checkpoint(&mut self, model: &mut dyn Model, optim: &AdamW, state: &TrainState) -> Result<()>;
+
+    /// The loss became NaN or infinite: where the last checkpoint is, for the error message.
+    fn last_checkpoint(&self) -> String;
+}
+
+/// Trains `model` from `state` (default for a fresh run, a checkpoint's for a resume) and returns
+/// the final state.
+///
+/// # Errors
+/// Model failures, a non-finite loss ([`Error::Diverged`]), or a hook's error.
+pub fn train(
+    model: &mut dyn Model,
+    train_data: &Dataset,
+    validation: &Dataset,
+    config: &TrainConfig,
+    optim: &mut AdamW,
+    mut state: TrainState,
+    hooks: &mut dyn Hooks,
+) -> Result<TrainState> {
+    let lengths = train_data.lengths();
+    let total_steps = config.total_steps(train_data.len());
+    let schedule = LinearSchedule::new(config.learning_rate, config.warmup_ratio, total_steps);
+    let log_every = (config.steps_per_epoch(train_data.len()) / 10).max(1);
+    while state.epoch < config.epochs && state.step < total_steps && !state.stopped_early {
+        let epoch = state.epoch;
+        let batches = epoch_batches(&lengths, config.batch_size, config.policy, config.seed, epoch);
+        // Running train metrics of this epoch (restart from the epoch's start on resume: the
+        // checkpoint is taken at epoch boundaries, so `state.batch` is 0 there).
+        let mut train_confusion = ConfusionMatrix::new(config.num_labels);
+        let (mut loss_sum, mut loss_rows) = (0.0, 0u64);
+        let started = Instant::now();
+        for rows in batches.iter().skip(state.batch) {
+            model.set_train(true).map_err(|err| model_error(&config.model_name, err))?;
+            let mut batch_loss = 0.0;
+            for micro in micro_batches(rows, config.max_device_batch_size) {
+                // Dropout masks depend only on (seed, step, micro-batch): resumes are exact.
+                tch::manual_seed((config.seed ^ (state.step << 8) ^ micro[0] as u64) as i64);
+                let batch = collate(train_data, &micro, config.device);
+                let logits = model.forward(&batch.inputs).map_err(|err| model_error(&config.model_name, err))?;
+                check_logits(&logits, micro.len(), config.num_labels, &config.model_name)?;
+                let loss = logits.to_kind(Kind::Float).cross_entropy_loss::<tch::Tensor>(
+                    &batch.labels,
+                    None,
+                    Reduction::Sum,
+                    -100,
+                    0.0,
+                );
+                let value = loss.double_value(&[]);
+                if !value.is_finite() {
+                    return Err(Error::Diverged {
+                        model: config.model_name.clone(),
+                        step: state.step + 1,
+                        value,
+                        checkpoint: hooks.last_checkpoint(),
+                    });
+                }
+                (loss / rows.len() as f64).backward();
+                batch_loss += value;
+                let predicted = Vec::<i64>::try_from(logits.argmax(-1, false).to_device(Device::Cpu))
+                    .map_err(|err| model_error(&config.model_name, err))?;
+                for (&row, &class) in micro.iter().zip(&predicted) {
+                    let _ = train_confusion.add(train_data.labels[row] as usize, class as usize);
+                }
+                state.real_tokens += batch.real_tokens as u64;
+                state.padded_tokens += batch.padded_tokens as u64;
+            }
+            let grad_norm = optim.clip_grad_norm(config.max_grad_norm);
+            let lr = schedule.lr_at(state.step);
+            optim.step(lr).map_err(|err| model_error(&config.model_name, err))?;
+            optim.zero_grad();
+            state.step += 1;
+            state.batch += 1;
+            state.samples += rows.len() as u64;
+            loss_sum += batch_loss;
+            loss_rows += rows.len() as u64;
+            if state.step.is_multiple_of(log_every) {
+                let point =
+                    |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
+                hooks.metric(point("train:loss", batch_loss / rows.len() as f64))?;
+                hooks.metric(point("train:learning_rate", lr))?;
+                hooks.metric(point("train:grad_norm", grad_norm))?;
+            }
+            if config.eval_every_steps > 0 && state.step.is_multiple_of(config.eval_every_steps) {
+                let evaluation = validate(model, validation, config, &mut state, hooks, epoch + 1)?;
+                consider(model, &evaluation, None, epoch + 1, config, &mut state, hooks)?;
+            }
+            if state.step >= total_steps {
+                break;
+            }
+        }
+        state.train_seconds += started.elapsed().as_secs_f64();
+        let train_eval = Evaluation::new(loss_sum, loss_rows.max(1), &train_confusion)
+            .map_err(|err| Error::Internal { what: err.to_string() })?;
+        let point = |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
+        hooks.metric(point("train:accuracy", train_eval.metrics.accuracy))?;
+        hooks.metric(point("train:macro_f1", train_eval.metrics.macro_f1))?;
+        hooks.metric(point("train:samples_per_second", state.samples as f64 / state.train_seconds.max(1e-9)))?;
+        let evaluation = validate(model, validation, config, &mut state, hooks, epoch + 1)?;
+        state.history.push(EpochRecord {
+            epoch: epoch + 1,
+            step: state.step,
+            train: train_eval.summary(),
+            validation: evaluation.summary(),
+            learning_rate: schedule.lr_at(state.step.saturating_sub(1)),
+        });
+        state.epoch += 1;
+        state.batch = 0;
+        consider(model, &evaluation, Some(&train_eval), epoch + 1, config, &mut state, hooks)?;
+        hooks.checkpoint(model, optim, &state)?;
+    }
+    Ok(state)
+}
+
+fn validate(
+    model: &mut dyn Model,
+    validation: &Dataset,
+    config: &TrainConfig,
+    state: &mut TrainState,
+    hooks: &mut dyn Hooks,
+    epoch: u64,
+) -> Result<Evaluation> {
+    let eval_batch = config.max_device_batch_size.max(1) * 2;
+    let evaluation =
+        evaluate(model, validation, config.num_labels, eval_batch, config.device, &config.model_name)?.evaluation;
+    for (name, value) in [
+        ("validation:loss", evaluation.loss),
+        ("validation:accuracy", evaluation.metrics.accuracy),
+        ("validation:macro_f1", evaluation.metrics.macro_f1),
+        ("validation:weighted_f1", evaluation.metrics.weighted_f1),
+    ] {
+        hooks.metric(MetricPoint { epoch, step: state.step, name: name.into(), value })?;
+    }
+    Ok(evaluation)
+}
+
+/// Updates the best model and early stopping from one evaluation.
+fn consider(
+    model: &mut dyn Model,
+    validation: &Evaluation,
+    train: Option<&Evaluation>,
+    epoch: u64,
+    config: &TrainConfig,
+    state: &mut TrainState,
+    hooks: &mut dyn Hooks,
+) -> Result<()> {
+    let source = match config.objective.split {
+        MetricSplit::Validation => validation,
+        MetricSplit::Train => match train {
+            Some(train) => train,
+            None => return Ok(()),
+        },
+    };
+    let value = match config.objective.metric {
+        MetricName::Loss => source.loss,
+        MetricName::Accuracy => source.metrics.accuracy,
+        MetricName::MacroF1 => source.metrics.macro_f1,
+        MetricName::WeightedF1 => source.metrics.weighted_f1,
+    };
+    let better = match state.best {
+        None => true,
+        Some(best) if config.objective.maximize() => value > best.value,
+        Some(best) => value < best.value,
+    };
+    if better {
+        state.best = Some(Best { value, epoch, step: state.step });
+        state.evals_without_improvement = 0;
+        hooks.best(model, state)?;
+    } else {
+        state.evals_without_improvement += 1;
+        if config.patience > 0 && state.evals_without_improvement >= config.patience {
+            tracing::info!(
+                "{}: no improvement of {} for {} evaluations, stopping early",
+                config.model_name,
+                config.objective_name(),
+                state.evals_without_improvement
+            );
+            state.stopped_early = true;
+        }
+    }
+    Ok(())
+}
+
+impl TrainConfig {
+    /// The objective as written in settings, e.g. `validation:macro_f1`.
+    pub fn objective_name(&self) -> String {
+        format!("{}:{}", self.objective.split.as_str(), self.objective.metric.as_str())
+    }
+}

@@ -1,0 +1,150 @@
+//! The train step through the runner on the fixture plugin: outputs, metric lines and their
+//! SageMaker regexes, the exported model re-evaluated in Python (torch.jit.load + scikit-learn),
+//! bit-identical reruns, and an exact resume after SIGKILL.
+
+use crate::util::{fixture_plugin, python_json, Experiment};
+use mlpipe_core::train::metric_log::sagemaker_metric_definitions;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TRAINING: &str = "[training]\nepochs = 4\nbatch_size = 16\nmax_device_batch_size = 8\nlearning_rate = 0.05\nwarmup_ratio = 0.1\nnum_threads = 1\n";
+
+fn experiment() -> Experiment {
+    Experiment::fixture("records = 150", TRAINING)
+}
+
+fn model_dir(exp: &Experiment, run: u64) -> PathBuf {
+    exp.exp_dir("fixture-exp").join(format!("runs/{run}/training/tiny"))
+}
+
+/// statistics.json without the timing fields, which legitimately differ between runs.
+fn deterministic_statistics(dir: &Path) -> serde_json::Value {
+    let mut stats: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("statistics.json")).unwrap()).unwrap();
+    for key in ["samples_per_second", "tokens_per_second", "train_seconds", "wall_seconds", "peak_rss_mib"] {
+        stats.as_object_mut().unwrap().remove(key);
+    }
+    stats
+}
+
+#[test]
+fn train_writes_outputs_and_metric_lines_sagemaker_can_scrape() {
+    let exp = experiment();
+    let run = exp.run(&fixture_plugin(), &["all"]);
+    let stdout = run.ok();
+    let dir = model_dir(&exp, 1);
+    for file in [
+        "model.pt",
+        "weights.safetensors",
+        "input_keys.json",
+        "metrics.jsonl",
+        "statistics.json",
+        "curves/loss.png",
+        "curves/accuracy.png",
+        "curves/f1.png",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("input_keys.json")).unwrap().replace(char::is_whitespace, ""),
+        r#"["input_ids","attention_mask"]"#
+    );
+    // Every metric name the trainer emits is matched, value captured, by its generated regex.
+    let lines: Vec<&str> = stdout.lines().filter(|line| line.starts_with("[metric] ")).collect();
+    assert!(!lines.is_empty());
+    for (name, pattern) in sagemaker_metric_definitions() {
+        let regex = regex::Regex::new(&pattern).unwrap();
+        let emitted: Vec<&&str> = lines.iter().filter(|line| line.contains(&format!(" {name}="))).collect();
+        assert!(!emitted.is_empty(), "the trainer never printed {name}");
+        for line in emitted {
+            let value: f64 =
+                regex.captures(line).unwrap_or_else(|| panic!("{pattern} does not match {line}"))[1].parse().unwrap();
+            assert!(line.ends_with(&format!("{value:.6}")), "{line}");
+        }
+    }
+    let stats: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("statistics.json")).unwrap()).unwrap();
+    assert!(stats["best_value"].as_f64().unwrap() > 0.5, "the fixture is learnable: {stats}");
+    assert!(stats["padding_ratio"].as_f64().unwrap() < 0.5);
+}
+
+#[test]
+fn the_exported_model_reproduces_validation_metrics_in_pytorch() {
+    let exp = experiment();
+    exp.run(&fixture_plugin(), &["all"]).ok();
+    let dir = model_dir(&exp, 1);
+    let data = exp.exp_dir("fixture-exp").join("data/prepared/validation.parquet");
+    // Python: torch.jit.load the export, pad each row itself, and score with scikit-learn.
+    let seen = python_json(
+        r#"
+import json, sys, torch, pandas as pd
+from sklearn.metrics import accuracy_score, f1_score
+model = torch.jit.load(sys.argv[1])
+table = pd.read_parquet(sys.argv[2])
+preds = []
+for ids in table["input_ids"]:
+    ids = torch.tensor(list(ids), dtype=torch.int64).unsqueeze(0)
+    preds.append(int(model(ids, torch.ones_like(ids)).argmax(-1)))
+n = int(max(table["label"].max(), max(preds)) + 1)
+print(json.dumps({"accuracy": accuracy_score(table["label"], preds), "macro_f1": f1_score(table["label"], preds, average="macro", labels=list(range(3)), zero_division=0)}))
+"#,
+        &[&dir.join("model.pt"), &data],
+    );
+    let stats = deterministic_statistics(&dir);
+    let best_epoch = stats["best_epoch"].as_u64().unwrap() as usize;
+    let validation = &stats["history"][best_epoch - 1]["validation"];
+    for metric in ["accuracy", "macro_f1"] {
+        let (python, rust) = (seen[metric].as_f64().unwrap(), validation[metric].as_f64().unwrap());
+        assert!((python - rust).abs() < 1e-9, "{metric}: pytorch {python} vs runner {rust}");
+    }
+}
+
+#[test]
+fn same_settings_and_seed_give_bit_identical_metrics() {
+    let exp = experiment();
+    exp.run(&fixture_plugin(), &["all"]).ok();
+    exp.run(&fixture_plugin(), &["train"]).ok();
+    assert_eq!(deterministic_statistics(&model_dir(&exp, 1)), deterministic_statistics(&model_dir(&exp, 2)));
+    let without_timing = |run: u64| -> Vec<String> {
+        std::fs::read_to_string(model_dir(&exp, run).join("metrics.jsonl"))
+            .unwrap()
+            .lines()
+            .filter(|line| !line.contains("samples_per_second"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(without_timing(1), without_timing(2));
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_result() {
+    // Enough work after the second checkpoint that the kill lands before the run ends.
+    let exp = Experiment::fixture("records = 600", &TRAINING.replace("epochs = 4", "epochs = 8"));
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: uninterrupted
+
+    let state = model_dir(&exp, 2).join("checkpoints/state.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .arg("--plugin")
+        .arg(fixture_plugin())
+        .arg(exp.settings())
+        .arg("train")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !std::fs::read_to_string(&state).is_ok_and(|text| text.contains("epoch = 2")) {
+        assert!(Instant::now() < deadline, "no second checkpoint appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the run finished before it could be killed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL, mid-epoch 3
+    child.wait().unwrap();
+    assert!(!model_dir(&exp, 2).join("statistics.json").exists(), "killed before finishing");
+
+    let resumed = exp.run(&fixture_plugin(), &["train", "--resume", "2"]);
+    assert!(resumed.ok().contains("resumed at epoch"), "{}", resumed.stdout);
+    assert_eq!(deterministic_statistics(&model_dir(&exp, 1)), deterministic_statistics(&model_dir(&exp, 2)));
+}
