@@ -20,7 +20,9 @@ use crate::storage::TEMP_PREFIX;
 /// `|traced - eager| <= atol + rtol * |eager|` (the rule of `torch.allclose`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Tolerance {
+    /// The absolute part, in logit units.
     pub atol: f64,
+    /// The part relative to the eager logit's magnitude.
     pub rtol: f64,
 }
 
