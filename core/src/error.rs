@@ -33,7 +33,7 @@ pub enum Error {
     #[error("model {model}: {problem}")]
     ModelContract { model: String, problem: String },
     /// Training diverged.
-    #[error("model {model}: loss became {value} at step {step}; the last good checkpoint is kept at {checkpoint}")]
+    #[error("model {model}: loss became {value} at step {step}; {checkpoint}")]
     Diverged { model: String, step: u64, value: f64, checkpoint: String },
     /// A step would replace an existing snapshot.
     #[error("{uri} already exists: {hint}")]

@@ -148,3 +148,52 @@ fn a_killed_run_resumes_to_the_same_result() {
     assert!(resumed.ok().contains("resumed at epoch"), "{}", resumed.stdout);
     assert_eq!(deterministic_statistics(&model_dir(&exp, 1)), deterministic_statistics(&model_dir(&exp, 2)));
 }
+
+#[test]
+fn a_diverging_loss_stops_with_its_step() {
+    let exp = Experiment::fixture("records = 60", &TRAINING.replace("learning_rate = 0.05", "learning_rate = 1e30"));
+    let run = exp.run(&fixture_plugin(), &["all"]);
+    assert_eq!(run.code, 1);
+    let line = run.error_line();
+    assert!(line.contains("model tiny: loss became") && line.contains("at step"), "{line}");
+}
+
+#[test]
+fn a_model_with_the_wrong_number_of_outputs_is_named() {
+    let exp = Experiment::fixture("records = 60\nextra_outputs = 1", TRAINING);
+    let run = exp.run(&fixture_plugin(), &["all"]);
+    assert_eq!(run.code, 1);
+    let line = run.error_line();
+    assert!(line.contains("model tiny") && line.contains("returned shape [2, 4], expected [2, 3]"), "{line}");
+}
+
+#[test]
+fn an_unprepared_model_and_an_empty_split_fail_before_training() {
+    let exp = Experiment::fixture("records = 60", TRAINING);
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let run = exp.run(&fixture_plugin(), &["train", "--set", "experiment.model_names=dense"]);
+    assert_eq!(run.code, 1);
+    let line = run.error_line();
+    assert!(line.contains("model dense") && line.contains("not in the prepared data"), "{line}");
+
+    let tiny = Experiment::fixture("records = 30", TRAINING);
+    let settings = std::fs::read_to_string(tiny.settings())
+        .unwrap()
+        .replace("validation_fraction = 0.2", "validation_fraction = 0.01");
+    std::fs::write(tiny.settings(), settings).unwrap();
+    let run = tiny.run(&fixture_plugin(), &["all"]);
+    assert_eq!(run.code, 1);
+    let line = run.error_line();
+    assert!(line.contains("model tiny") && line.contains("validation split is empty"), "{line}");
+}
+
+#[test]
+fn a_comparison_job_trains_every_model_in_one_run() {
+    let exp = experiment();
+    let run = exp.run(&fixture_plugin(), &["all", "--set", "experiment.model_names=tiny,dense"]);
+    run.ok();
+    for model in ["tiny", "dense"] {
+        let dir = exp.exp_dir("fixture-exp").join(format!("runs/1/training/{model}"));
+        assert!(dir.join("model.pt").is_file() && dir.join("statistics.json").is_file(), "{model}");
+    }
+}

@@ -8,9 +8,11 @@ use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
-use crate::settings::{Batching, Device as DeviceSetting};
+use crate::settings::{Batching, Device as DeviceSetting, MixedPrecision};
+use crate::train::batching::collate;
 use crate::train::batching::Policy;
 use crate::train::dataset::Dataset;
+use crate::train::evaluate::check_logits;
 use crate::train::optim::{AdamW, AdamWConfig};
 use crate::train::run_hooks::{CheckpointState, RunHooks};
 use crate::train::state::TrainState;
@@ -39,6 +41,14 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
     let labels =
         parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
     let device = resolve_device(training.device)?;
+    if training.mixed_precision != MixedPrecision::No {
+        return Err(Error::Unsupported {
+            what: format!(
+                "training.mixed_precision = {}: only `no` is available in this build yet",
+                training.mixed_precision
+            ),
+        });
+    }
     if training.num_threads > 0 {
         tch::set_num_threads(training.num_threads as i32);
     }
@@ -137,6 +147,7 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
             seed: settings.experiment.seed,
             device,
         };
+        probe(&mut model, &validation, labels.len(), device, model_name)?;
         let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, &mut hooks)?;
         let outcome = write_outputs(job, &run, &mut model, &hooks, &config, &state, &validation, &labels, started)?;
         println!(
@@ -151,6 +162,16 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(TrainReport { run, run_uri, models })
+}
+
+/// Runs the model once on two validation rows, so a wrong output shape or a failing forward
+/// stops the job before any training.
+fn probe(model: &mut dyn Model, validation: &Dataset, num_labels: usize, device: Device, name: &str) -> Result<()> {
+    let rows: Vec<usize> = (0..validation.len().min(2)).collect();
+    let batch = collate(validation, &rows, device);
+    model.set_train(false).map_err(|err| model_error(name, err))?;
+    let logits = tch::no_grad(|| model.forward(&batch.inputs)).map_err(|err| model_error(name, err))?;
+    check_logits(&logits, rows.len(), num_labels, name)
 }
 
 fn read_prepared(job: &Job) -> Result<PreparedManifest> {

@@ -126,8 +126,11 @@ impl Hooks for RunHooks<'_> {
 
     fn last_checkpoint(&self) -> String {
         match self.run.checkpoint_state(&self.model_name) {
-            Ok(key) if self.save_checkpoints => self.storage.uri(&key),
-            _ => "nowhere (save_checkpoints = false)".to_string(),
+            Ok(key) if self.storage.exists(&key).unwrap_or(false) => {
+                format!("the last good checkpoint is {}", self.storage.uri(&key))
+            }
+            _ if !self.save_checkpoints => "no checkpoint is kept (save_checkpoints = false)".to_string(),
+            _ => "no checkpoint had been written yet (it diverged in the first epoch)".to_string(),
         }
     }
 }

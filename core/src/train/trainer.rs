@@ -77,7 +77,7 @@ pub trait Hooks {
     /// Stops training.
     fn checkpoint(&mut self, model: &mut dyn Model, optim: &AdamW, state: &TrainState) -> Result<()>;
 
-    /// The loss became NaN or infinite: where the last checkpoint is, for the error message.
+    /// The loss became NaN or infinite: a phrase saying where the last good checkpoint is.
     fn last_checkpoint(&self) -> String;
 }
 
