@@ -5,6 +5,7 @@
 //! `multilabel_confusion_matrix` with `labels=range(n)`, and every number must agree with ours
 //! within 1e-12 (counts exactly).
 
+use mlpipe_core::rng::SplitMix64;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,21 +46,16 @@ for case in json.load(open(sys.argv[1]))["cases"]:
 json.dump({"results": results}, open(sys.argv[2], "w"))
 "#;
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a tiny seeded generator, so the cases are reproducible.
-struct SplitMix64(u64);
+/// Draws from the pipeline's own seeded generator, so the cases are reproducible.
+trait Draw {
+    fn unit(&mut self) -> f64;
+    fn weighted(&mut self, weights: &[f64]) -> usize;
+}
 
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
+impl Draw for SplitMix64 {
     /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// An index drawn with probability proportional to `weights`.
@@ -87,7 +83,7 @@ struct Case {
 /// probability `hit_rate` when its label may be predicted at all, otherwise as a label drawn from
 /// the `guess` weights.
 fn random_case(name: &'static str, seed: u64, samples: usize, truth: &[f64], guess: &[f64], hit_rate: f64) -> Case {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     let y_true: Vec<usize> = (0..samples).map(|_| rng.weighted(truth)).collect();
     let y_pred =
         y_true.iter().map(|&t| if guess[t] > 0.0 && rng.unit() < hit_rate { t } else { rng.weighted(guess) }).collect();

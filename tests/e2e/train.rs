@@ -118,9 +118,11 @@ fn same_settings_and_seed_give_bit_identical_metrics() {
 }
 
 #[test]
-fn a_killed_run_resumes_to_the_same_result() {
-    // Enough work after the second checkpoint that the kill lands before the run ends.
-    let exp = Experiment::fixture("records = 600", &TRAINING.replace("epochs = 4", "epochs = 8"));
+fn a_run_killed_mid_epoch_resumes_to_the_same_result_and_keeps_few_checkpoints() {
+    // Enough work after the kill point that the kill lands before the run ends; a checkpoint
+    // every 5 steps (mid-epoch), keeping the 2 most recent.
+    let training = TRAINING.replace("epochs = 4", "epochs = 8") + "checkpoint_every_steps = 5\nkeep_checkpoints = 2\n";
+    let exp = Experiment::fixture("records = 600", &training);
     exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
     exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: uninterrupted
 
@@ -134,19 +136,42 @@ fn a_killed_run_resumes_to_the_same_result() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mid_epoch = regex::Regex::new(r"(?m)^epoch = [1-9]\d*$[\s\S]*^batch = [1-9]").unwrap();
+    let pid = child.id().to_string();
+    let signal = |name: &str| {
+        let status = Command::new("kill").args([name, &pid]).status().unwrap();
+        assert!(status.success());
+    };
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !std::fs::read_to_string(&state).is_ok_and(|text| text.contains("epoch = 2")) {
-        assert!(Instant::now() < deadline, "no second checkpoint appeared");
+    loop {
+        assert!(Instant::now() < deadline, "no mid-epoch checkpoint after the first epoch appeared");
         assert!(child.try_wait().unwrap().is_none(), "the run finished before it could be killed");
-        std::thread::sleep(Duration::from_millis(5));
+        if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
+            // Freeze it, and make sure the checkpoint on disk is still a mid-epoch one.
+            signal("-STOP");
+            if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
+                break;
+            }
+            signal("-CONT");
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
-    child.kill().unwrap(); // SIGKILL, mid-epoch 3
+    child.kill().unwrap(); // SIGKILL, mid-epoch
     child.wait().unwrap();
     assert!(!model_dir(&exp, 2).join("statistics.json").exists(), "killed before finishing");
 
     let resumed = exp.run(&fixture_plugin(), &["train", "--resume", "2"]);
-    assert!(resumed.ok().contains("resumed at epoch"), "{}", resumed.stdout);
+    let stdout = resumed.ok();
+    assert!(regex::Regex::new(r"resumed at epoch \d+ step \d+ \(batch [1-9]").unwrap().is_match(stdout), "{stdout}");
     assert_eq!(deterministic_statistics(&model_dir(&exp, 1)), deterministic_statistics(&model_dir(&exp, 2)));
+    let mut kept: Vec<String> = std::fs::read_dir(model_dir(&exp, 2).join("checkpoints"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("step-"))
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "keep_checkpoints = 2 keeps two: {kept:?}");
+    assert!(model_dir(&exp, 2).join("checkpoints/best.safetensors").is_file());
 }
 
 #[test]

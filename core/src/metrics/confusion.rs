@@ -41,6 +41,20 @@ impl ConfusionMatrix {
         Ok(matrix)
     }
 
+    /// A matrix with these counts (rows true, columns predicted), e.g. one saved in a checkpoint.
+    ///
+    /// # Errors
+    /// [`MetricsError::LengthMismatch`] when the counts are not square.
+    pub fn from_counts(counts: Vec<Vec<u64>>) -> Result<Self, MetricsError> {
+        let n = counts.len();
+        if let Some(row) = counts.iter().find(|row| row.len() != n) {
+            return Err(MetricsError::LengthMismatch { true_labels: n, predictions: row.len() });
+        }
+        let mut matrix = Self::new(n);
+        matrix.counts = counts;
+        Ok(matrix)
+    }
+
     /// Counts one example whose true label is `true_label` and that was predicted as `predicted`.
     ///
     /// # Errors

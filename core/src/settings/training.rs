@@ -33,6 +33,8 @@ const KEYS: &[&str] = &[
     "num_processes",
     "dist_timeout_secs",
     "save_checkpoints",
+    "checkpoint_every_steps",
+    "keep_checkpoints",
 ];
 
 keyword_enum! {
@@ -110,6 +112,10 @@ pub struct TrainingSettings {
     pub dist_timeout_secs: u64,
     /// Write checkpoints during training (default true).
     pub save_checkpoints: bool,
+    /// Also checkpoint every N optimiser steps, not only at epoch ends (default 0: epoch ends only).
+    pub checkpoint_every_steps: u64,
+    /// How many recent checkpoints to keep besides the best model, >= 1 (default 1).
+    pub keep_checkpoints: usize,
 }
 
 impl TrainingSettings {
@@ -154,6 +160,8 @@ impl TrainingSettings {
             num_processes: r.or("num_processes", 0, non_negative)?,
             dist_timeout_secs: r.or("dist_timeout_secs", 300, positive)?,
             save_checkpoints: r.or("save_checkpoints", true, boolean)?,
+            checkpoint_every_steps: r.or("checkpoint_every_steps", 0, non_negative)?,
+            keep_checkpoints: r.or("keep_checkpoints", 1, positive)?,
         })
     }
 
@@ -179,6 +187,8 @@ impl TrainingSettings {
         out.key("num_processes", self.num_processes);
         out.key("dist_timeout_secs", self.dist_timeout_secs);
         out.key("save_checkpoints", self.save_checkpoints);
+        out.key("checkpoint_every_steps", self.checkpoint_every_steps);
+        out.key("keep_checkpoints", self.keep_checkpoints);
     }
 }
 

@@ -124,8 +124,14 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
         let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
         let mut optim =
             AdamW::new(params, AdamWConfig { weight_decay: training.weight_decay, ..AdamWConfig::default() });
-        let mut hooks =
-            RunHooks::new(job.storage.as_ref(), &run, model_name, work.join(model_name), training.save_checkpoints)?;
+        let mut hooks = RunHooks::new(
+            job.storage.as_ref(),
+            &run,
+            model_name,
+            work.join(model_name),
+            training.save_checkpoints,
+            training.keep_checkpoints,
+        )?;
         let state = restore(job, &run, model_name, &mut model, &mut optim, &hooks)?;
         let config = TrainConfig {
             model_name: model_name.clone(),
@@ -139,6 +145,7 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
             max_steps: training.max_steps,
             eval_every_steps: training.eval_every_steps,
             patience: training.early_stopping_patience,
+            checkpoint_every_steps: training.checkpoint_every_steps,
             objective: training.objective_metric,
             policy: match training.batching {
                 Batching::Bucketed => Policy::Bucketed,
@@ -204,8 +211,10 @@ fn restore(
         job.storage.get_file(&run.checkpoint(model_name, name)?, &path)?;
         Ok(path)
     };
-    model.load_weights(&fetch("last")?).map_err(|err| model_error(model_name, err))?;
-    let tensors = Tensor::read_safetensors(fetch("optimizer")?).map_err(|err| model_error(model_name, err))?;
+    let name = saved.weights_name();
+    model.load_weights(&fetch(&name)?).map_err(|err| model_error(model_name, err))?;
+    let tensors =
+        Tensor::read_safetensors(fetch(&format!("optimizer-{name}"))?).map_err(|err| model_error(model_name, err))?;
     optim.load_state(&tensors, saved.optimizer_steps).map_err(|err| Error::data_file(&uri, err))?;
     if saved.state.best.is_some() {
         std::fs::copy(fetch("best")?, hooks.best_weights())
@@ -214,7 +223,12 @@ fn restore(
     if job.storage.exists(&run.metrics(model_name)?)? {
         job.storage.get_file(&run.metrics(model_name)?, &hooks.work.join("metrics.jsonl"))?;
     }
-    println!("train: {model_name}: resumed at epoch {} step {}", saved.state.epoch + 1, saved.state.step);
+    println!(
+        "train: {model_name}: resumed at epoch {} step {} (batch {} of the epoch)",
+        saved.state.epoch + 1,
+        saved.state.step,
+        saved.state.batch
+    );
     Ok(saved.state)
 }
 

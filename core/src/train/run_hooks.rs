@@ -23,6 +23,9 @@ pub struct RunHooks<'a> {
     pub work: PathBuf,
     /// Whether to write checkpoints (`[training] save_checkpoints`).
     pub save_checkpoints: bool,
+    /// How many recent checkpoints to keep (`[training] keep_checkpoints`); the best model is kept
+    /// apart.
+    pub keep: usize,
     pub metrics: Vec<MetricPoint>,
 }
 
@@ -37,9 +40,38 @@ impl<'a> RunHooks<'a> {
         model_name: &str,
         work: PathBuf,
         save_checkpoints: bool,
+        keep: usize,
     ) -> Result<Self> {
         std::fs::create_dir_all(&work).map_err(|source| Error::Io { path: work.clone(), source })?;
-        Ok(Self { storage, run, model_name: model_name.to_string(), work, save_checkpoints, metrics: Vec::new() })
+        Ok(Self {
+            storage,
+            run,
+            model_name: model_name.to_string(),
+            work,
+            save_checkpoints,
+            keep: keep.max(1),
+            metrics: Vec::new(),
+        })
+    }
+
+    /// Deletes checkpoints older than the `keep` most recent (the best model is not among them).
+    fn apply_retention(&self) -> Result<()> {
+        let prefix = self.run.checkpoints_prefix(&self.model_name)?;
+        let mut steps: Vec<u64> = self
+            .storage
+            .list(&prefix)?
+            .iter()
+            .filter_map(|key| {
+                key.strip_prefix(&prefix)?.strip_prefix("step-")?.strip_suffix(".safetensors")?.parse().ok()
+            })
+            .collect();
+        steps.sort_unstable();
+        let excess = steps.len().saturating_sub(self.keep);
+        for step in &steps[..excess] {
+            self.storage.delete(&self.run.checkpoint(&self.model_name, &format!("step-{step}"))?)?;
+            self.storage.delete(&self.run.checkpoint(&self.model_name, &format!("optimizer-step-{step}"))?)?;
+        }
+        Ok(())
     }
 
     /// The local file of the best weights.
@@ -117,11 +149,12 @@ impl Hooks for RunHooks<'_> {
         Tensor::write_safetensors(&tensors, &optimizer).map_err(|err| model_error(&err))?;
         let progress = toml::to_string(&CheckpointState { optimizer_steps: steps, state: state.clone() })
             .map_err(|err| Error::Internal { what: err.to_string() })?;
-        self.put_file(&self.run.checkpoint(&self.model_name, "last")?, &weights)?;
-        self.put_file(&self.run.checkpoint(&self.model_name, "optimizer")?, &optimizer)?;
-        // Written last: a state file always refers to complete tensors.
+        let name = format!("step-{}", state.step);
+        self.put_file(&self.run.checkpoint(&self.model_name, &name)?, &weights)?;
+        self.put_file(&self.run.checkpoint(&self.model_name, &format!("optimizer-{name}"))?, &optimizer)?;
+        // Written after the tensors it names: a state file always refers to complete files.
         self.storage.put(&self.run.checkpoint_state(&self.model_name)?, progress.as_bytes())?;
-        Ok(())
+        self.apply_retention()
     }
 
     fn last_checkpoint(&self) -> String {
@@ -135,9 +168,17 @@ impl Hooks for RunHooks<'_> {
     }
 }
 
-/// What `state.toml` holds.
+/// What `state.toml` holds; the tensors are `checkpoints/step-<state.step>.safetensors` and
+/// `checkpoints/optimizer-step-<state.step>.safetensors`.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CheckpointState {
     pub optimizer_steps: u64,
     pub state: TrainState,
+}
+
+impl CheckpointState {
+    /// The name of the weights checkpoint this state refers to.
+    pub fn weights_name(&self) -> String {
+        format!("step-{}", self.state.step)
+    }
 }

@@ -30,6 +30,11 @@ pub struct TrainState {
     pub padded_tokens: u64,
     /// Seconds spent in the training loop (excluding evaluation), summed across resumes.
     pub train_seconds: f64,
+    /// Running sums of the epoch in progress, so a mid-epoch checkpoint resumes exactly.
+    pub epoch_loss_sum: f64,
+    pub epoch_loss_rows: u64,
+    /// Training predictions of the epoch in progress (rows true, columns predicted).
+    pub epoch_confusion: Vec<Vec<u64>>,
 }
 
 /// The best objective value so far.

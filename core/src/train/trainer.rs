@@ -34,6 +34,8 @@ pub struct TrainConfig {
     pub eval_every_steps: u64,
     /// 0: no early stopping.
     pub patience: u32,
+    /// 0: checkpoint at epoch ends only.
+    pub checkpoint_every_steps: u64,
     pub objective: ObjectiveMetric,
     pub policy: Policy,
     pub seed: u64,
@@ -71,7 +73,8 @@ pub trait Hooks {
     /// Stops training.
     fn best(&mut self, model: &mut dyn Model, state: &TrainState) -> Result<()>;
 
-    /// An epoch ended (`state` points at the next one): a consistent point to checkpoint.
+    /// A consistent point to checkpoint: an epoch ended (`state` points at the next one), or
+    /// `checkpoint_every_steps` steps passed (`state.batch` batches of the epoch are done).
     ///
     /// # Errors
     /// Stops training.
@@ -102,11 +105,16 @@ pub fn train(
     while state.epoch < config.epochs && state.step < total_steps && !state.stopped_early {
         let epoch = state.epoch;
         let batches = epoch_batches(&lengths, config.batch_size, config.policy, config.seed, epoch);
-        // Running train metrics of this epoch (restart from the epoch's start on resume: the
-        // checkpoint is taken at epoch boundaries, so `state.batch` is 0 there).
-        let mut train_confusion = ConfusionMatrix::new(config.num_labels);
-        let (mut loss_sum, mut loss_rows) = (0.0, 0u64);
-        let started = Instant::now();
+        // Running train metrics of this epoch live in the state, so a mid-epoch checkpoint
+        // resumes them exactly.
+        if state.batch == 0 || state.epoch_confusion.is_empty() {
+            state.epoch_loss_sum = 0.0;
+            state.epoch_loss_rows = 0;
+            state.epoch_confusion = ConfusionMatrix::new(config.num_labels).counts().to_vec();
+        }
+        let mut train_confusion = ConfusionMatrix::from_counts(std::mem::take(&mut state.epoch_confusion))
+            .map_err(|err| Error::Internal { what: err.to_string() })?;
+        let mut started = Instant::now();
         for rows in batches.iter().skip(state.batch) {
             model.set_train(true).map_err(|err| model_error(&config.model_name, err))?;
             let mut batch_loss = 0.0;
@@ -149,8 +157,8 @@ pub fn train(
             state.step += 1;
             state.batch += 1;
             state.samples += rows.len() as u64;
-            loss_sum += batch_loss;
-            loss_rows += rows.len() as u64;
+            state.epoch_loss_sum += batch_loss;
+            state.epoch_loss_rows += rows.len() as u64;
             if state.step.is_multiple_of(log_every) {
                 let point =
                     |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
@@ -162,12 +170,22 @@ pub fn train(
                 let evaluation = validate(model, validation, config, &mut state, hooks, epoch + 1)?;
                 consider(model, &evaluation, None, epoch + 1, config, &mut state, hooks)?;
             }
+            if config.checkpoint_every_steps > 0
+                && state.step.is_multiple_of(config.checkpoint_every_steps)
+                && state.batch < batches.len()
+            {
+                state.train_seconds += started.elapsed().as_secs_f64();
+                started = Instant::now();
+                state.epoch_confusion = train_confusion.counts().to_vec();
+                hooks.checkpoint(model, optim, &state)?;
+                state.epoch_confusion.clear();
+            }
             if state.step >= total_steps {
                 break;
             }
         }
         state.train_seconds += started.elapsed().as_secs_f64();
-        let train_eval = Evaluation::new(loss_sum, loss_rows.max(1), &train_confusion)
+        let train_eval = Evaluation::new(state.epoch_loss_sum, state.epoch_loss_rows.max(1), &train_confusion)
             .map_err(|err| Error::Internal { what: err.to_string() })?;
         let point = |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
         hooks.metric(point("train:accuracy", train_eval.metrics.accuracy))?;
