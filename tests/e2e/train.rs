@@ -222,3 +222,16 @@ fn a_comparison_job_trains_every_model_in_one_run() {
         assert!(dir.join("model.pt").is_file() && dir.join("statistics.json").is_file(), "{model}");
     }
 }
+
+#[test]
+fn early_stopping_ends_training_after_patience_evaluations_without_improvement() {
+    // The fixture is separable: validation macro-F1 reaches its best within a few epochs and
+    // cannot improve after reaching 1.0, so patience 2 stops well before 12 epochs.
+    let training = TRAINING.replace("epochs = 4", "epochs = 12") + "early_stopping_patience = 2\n";
+    let exp = Experiment::fixture("records = 150", &training);
+    exp.run(&fixture_plugin(), &["all"]).ok();
+    let stats = deterministic_statistics(&model_dir(&exp, 1));
+    let (best_epoch, epochs_run) = (stats["best_epoch"].as_u64().unwrap(), stats["epochs_run"].as_u64().unwrap());
+    assert_eq!(stats["stopped_early"], true, "{stats}");
+    assert_eq!(epochs_run, best_epoch + 2, "two evaluations without improvement after the best");
+}
