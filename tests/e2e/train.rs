@@ -160,6 +160,9 @@ fn a_run_killed_mid_epoch_resumes_to_the_same_result_and_keeps_few_checkpoints()
     child.wait().unwrap();
     assert!(!model_dir(&exp, 2).join("statistics.json").exists(), "killed before finishing");
 
+    let changed = exp.run(&fixture_plugin(), &["train", "--resume", "2", "--set", "training.epochs=9"]);
+    assert_eq!(changed.code, 2);
+    assert!(changed.error_line().contains("settings differ from the run's snapshot"), "{}", changed.stderr);
     let resumed = exp.run(&fixture_plugin(), &["train", "--resume", "2"]);
     let stdout = resumed.ok();
     assert!(regex::Regex::new(r"resumed at epoch \d+ step \d+ \(batch [1-9]").unwrap().is_match(stdout), "{stdout}");

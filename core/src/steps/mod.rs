@@ -3,6 +3,7 @@
 
 mod prepare;
 mod reconcile;
+mod run_manifest;
 mod snapshot;
 mod train;
 mod train_outputs;

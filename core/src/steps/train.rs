@@ -3,6 +3,7 @@
 //! TorchScript export, `input_keys.json`, `metrics.jsonl`, `statistics.json` and curves. With
 //! `--resume <run>` it continues a killed run from its last checkpoints.
 
+use super::run_manifest::RunManifest;
 use super::train_outputs::{write_outputs, ModelOutcome};
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
@@ -56,7 +57,19 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
         Some(num) => {
             let run = job.layout.run(num);
             if !job.storage.exists(&run.claim())? {
-                return Err(Error::MissingInput { uri: job.storage.uri(&run.prefix()), step: "train" });
+                return Err(Error::Unsupported {
+                    what: format!("--resume {num}: there is no run {}", job.storage.uri(&run.prefix())),
+                });
+            }
+            // A resume is exact only with the run's own settings.
+            let snapshot = String::from_utf8_lossy(&job.storage.get(&run.settings())?).into_owned();
+            if snapshot != settings.to_ini() {
+                return Err(Error::Unsupported {
+                    what: format!(
+                        "--resume {num}: the settings differ from the run's snapshot {}; resume with the same settings (drop the --set overrides or edits)",
+                        job.storage.uri(&run.settings())
+                    ),
+                });
             }
             run
         }
@@ -73,6 +86,27 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
     };
     let run_uri = job.storage.uri(&run.prefix());
     println!("train: run {} in {run_uri}", run.num());
+    let mut manifest = RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256);
+    manifest.save(job, &run)?;
+    let result = train_models(job, plugin, &run, &prepared, &labels, device, &mut manifest);
+    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
+    manifest.save(job, &run)?;
+    let models = result?;
+    Ok(TrainReport { run, run_uri, models })
+}
+
+/// Trains every model of the job that the run has not finished yet.
+fn train_models(
+    job: &Job,
+    plugin: &Plugin,
+    run: &RunLayout,
+    prepared: &PreparedManifest,
+    labels: &[String],
+    device: Device,
+    manifest: &mut RunManifest,
+) -> Result<Vec<ModelOutcome>> {
+    let settings = &job.settings;
+    let training = &settings.training;
     let work = std::env::temp_dir().join(format!(
         "mlpipe-{}-run{}-{}",
         settings.experiment.name,
@@ -165,10 +199,12 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
             outcome.samples_per_second,
             job.storage.uri(&run.training_dir(model_name)?)
         );
+        manifest.add_result(&outcome);
+        manifest.save(job, run)?;
         models.push(outcome);
     }
     let _ = std::fs::remove_dir_all(&work);
-    Ok(TrainReport { run, run_uri, models })
+    Ok(models)
 }
 
 /// Runs the model once on two validation rows, so a wrong output shape or a failing forward
