@@ -160,13 +160,13 @@ fn train_models(
             AdamW::new(params, AdamWConfig { weight_decay: training.weight_decay, ..AdamWConfig::default() });
         let mut hooks = RunHooks::new(
             job.storage.as_ref(),
-            &run,
+            run,
             model_name,
             work.join(model_name),
             training.save_checkpoints,
             training.keep_checkpoints,
         )?;
-        let state = restore(job, &run, model_name, &mut model, &mut optim, &hooks)?;
+        let state = restore(job, run, model_name, &mut model, &mut optim, &hooks)?;
         let config = TrainConfig {
             model_name: model_name.clone(),
             num_labels: labels.len(),
@@ -190,7 +190,7 @@ fn train_models(
         };
         probe(&mut model, &validation, labels.len(), device, model_name)?;
         let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, &mut hooks)?;
-        let outcome = write_outputs(job, &run, &mut model, &hooks, &config, &state, &validation, &labels, started)?;
+        let outcome = write_outputs(job, run, &mut model, &hooks, &config, &state, &validation, labels, started)?;
         println!(
             "train: {model_name}: best {} = {:.4} at epoch {} ({:.0} samples/s); model in {}",
             config.objective_name(),
