@@ -9,7 +9,7 @@ use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
-use crate::settings::{Batching, Device as DeviceSetting, MixedPrecision};
+use crate::settings::{Batching, Device as DeviceSetting};
 use crate::train::batching::collate;
 use crate::train::batching::Policy;
 use crate::train::dataset::Dataset;
@@ -42,14 +42,6 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
     let labels =
         parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
     let device = resolve_device(training.device)?;
-    if training.mixed_precision != MixedPrecision::No {
-        return Err(Error::Unsupported {
-            what: format!(
-                "training.mixed_precision = {}: only `no` is available in this build yet",
-                training.mixed_precision
-            ),
-        });
-    }
     if training.num_threads > 0 {
         tch::set_num_threads(training.num_threads as i32);
     }
@@ -180,6 +172,7 @@ fn train_models(
             eval_every_steps: training.eval_every_steps,
             patience: training.early_stopping_patience,
             checkpoint_every_steps: training.checkpoint_every_steps,
+            precision: training.mixed_precision,
             objective: training.objective_metric,
             policy: match training.batching {
                 Batching::Bucketed => Policy::Bucketed,

@@ -4,6 +4,7 @@
 //! evaluation ([`evaluate`]), the metric line format ([`metric_log`]) and the TorchScript export
 //! ([`export`]).
 
+pub mod autocast;
 pub mod batching;
 pub mod dataset;
 pub mod evaluate;

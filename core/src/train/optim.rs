@@ -129,6 +129,22 @@ impl AdamW {
         })
     }
 
+    /// Multiplies every gradient by `factor` in place (undoing a loss scale) and says whether all
+    /// of them are finite afterwards (a float16 step whose gradients overflowed must be skipped).
+    pub fn unscale_grads(&mut self, factor: f64) -> bool {
+        tch::no_grad(|| {
+            let mut finite = true;
+            for slot in &self.slots {
+                let mut grad = slot.param.grad();
+                if grad.defined() {
+                    grad *= factor;
+                    finite &= bool::try_from(grad.isfinite().all()).unwrap_or(false);
+                }
+            }
+            finite
+        })
+    }
+
     /// One AdamW update at learning rate `lr`, in place, under `no_grad`. Parameters without a
     /// gradient are skipped.
     ///

@@ -2,6 +2,7 @@
 //! resume: where in the data order training stands, the best objective so far, early-stopping
 //! patience, the epoch history and the throughput counters.
 
+use super::autocast::LossScaler;
 use crate::metrics::EvaluationSummary;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +36,8 @@ pub struct TrainState {
     pub epoch_loss_rows: u64,
     /// Training predictions of the epoch in progress (rows true, columns predicted).
     pub epoch_confusion: Vec<Vec<u64>>,
+    /// The float16 loss scaler, when training in float16.
+    pub scaler: Option<LossScaler>,
 }
 
 /// The best objective value so far.

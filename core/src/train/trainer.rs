@@ -3,6 +3,7 @@
 //! metric, a new best model or a checkpoint is decided by the caller's [`Hooks`] (policy), the way
 //! burn separates the learner from its checkpoint strategies.
 
+use super::autocast::{autocast, LossScaler};
 use super::batching::{collate, epoch_batches, micro_batches, Policy};
 use super::dataset::Dataset;
 use super::evaluate::{check_logits, evaluate, model_error};
@@ -11,7 +12,7 @@ use super::optim::AdamW;
 use super::schedule::LinearSchedule;
 use super::state::{Best, EpochRecord, TrainState};
 use crate::metrics::{ConfusionMatrix, Evaluation};
-use crate::settings::{MetricName, MetricSplit, ObjectiveMetric};
+use crate::settings::{MetricName, MetricSplit, MixedPrecision, ObjectiveMetric};
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device, Kind, Reduction};
 use mlpipe_plugin_api::Model;
@@ -36,6 +37,8 @@ pub struct TrainConfig {
     pub patience: u32,
     /// 0: checkpoint at epoch ends only.
     pub checkpoint_every_steps: u64,
+    /// Autocast dtype of forward passes (training and validation).
+    pub precision: MixedPrecision,
     pub objective: ObjectiveMetric,
     pub policy: Policy,
     pub seed: u64,
@@ -102,6 +105,9 @@ pub fn train(
     let total_steps = config.total_steps(train_data.len());
     let schedule = LinearSchedule::new(config.learning_rate, config.warmup_ratio, total_steps);
     let log_every = (config.steps_per_epoch(train_data.len()) / 10).max(1);
+    if config.precision == MixedPrecision::Fp16 && state.scaler.is_none() {
+        state.scaler = Some(LossScaler::new());
+    }
     while state.epoch < config.epochs && state.step < total_steps && !state.stopped_early {
         let epoch = state.epoch;
         let batches = epoch_batches(&lengths, config.batch_size, config.policy, config.seed, epoch);
@@ -122,7 +128,8 @@ pub fn train(
                 // Dropout masks depend only on (seed, step, micro-batch): resumes are exact.
                 tch::manual_seed((config.seed ^ (state.step << 8) ^ micro[0] as u64) as i64);
                 let batch = collate(train_data, &micro, config.device);
-                let logits = model.forward(&batch.inputs).map_err(|err| model_error(&config.model_name, err))?;
+                let logits = autocast(config.precision, config.device, || model.forward(&batch.inputs))
+                    .map_err(|err| model_error(&config.model_name, err))?;
                 check_logits(&logits, micro.len(), config.num_labels, &config.model_name)?;
                 let loss = logits.to_kind(Kind::Float).cross_entropy_loss::<tch::Tensor>(
                     &batch.labels,
@@ -140,7 +147,8 @@ pub fn train(
                         checkpoint: hooks.last_checkpoint(),
                     });
                 }
-                (loss / rows.len() as f64).backward();
+                let scale = state.scaler.map_or(1.0, |scaler| scaler.scale);
+                (loss * (scale / rows.len() as f64)).backward();
                 batch_loss += value;
                 let predicted = Vec::<i64>::try_from(logits.argmax(-1, false).to_device(Device::Cpu))
                     .map_err(|err| model_error(&config.model_name, err))?;
@@ -150,9 +158,21 @@ pub fn train(
                 state.real_tokens += batch.real_tokens as u64;
                 state.padded_tokens += batch.padded_tokens as u64;
             }
-            let grad_norm = optim.clip_grad_norm(config.max_grad_norm);
+            let finite = match state.scaler.as_mut() {
+                Some(scaler) => {
+                    let finite = optim.unscale_grads(1.0 / scaler.scale);
+                    scaler.update(finite);
+                    finite
+                }
+                None => true,
+            };
+            let grad_norm = if finite { optim.clip_grad_norm(config.max_grad_norm) } else { f64::INFINITY };
             let lr = schedule.lr_at(state.step);
-            optim.step(lr).map_err(|err| model_error(&config.model_name, err))?;
+            if finite {
+                optim.step(lr).map_err(|err| model_error(&config.model_name, err))?;
+            } else {
+                tracing::debug!("{}: float16 gradients overflowed, step skipped", config.model_name);
+            }
             optim.zero_grad();
             state.step += 1;
             state.batch += 1;

@@ -42,6 +42,15 @@ pub fn libtorch_lib_dir() -> PathBuf {
     }
 }
 
+/// The folders holding libtorch's C++ headers, for build scripts that compile C++ against it.
+///
+/// # Panics
+/// As [`link_libtorch`].
+pub fn libtorch_include_dirs() -> Vec<PathBuf> {
+    let root = libtorch_lib_dir().parent().expect("lib/ has a parent").to_path_buf();
+    vec![root.join("include"), root.join("include/torch/csrc/api/include")]
+}
+
 /// The libtorch version this build compiles against, read from the wheel's `torch/version.py`
 /// (`__version__ = '2.11.0+cu130'` → `2.11.0+cu130`).
 ///
