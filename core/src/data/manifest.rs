@@ -78,6 +78,9 @@ pub struct PreparedModel {
 }
 
 /// Renders a manifest as TOML.
+///
+/// # Errors
+/// Never in practice (all manifest fields serialise).
 pub fn to_toml<T: Serialize>(manifest: &T, uri: &str) -> Result<String> {
     toml::to_string_pretty(manifest).map_err(|err| Error::data_file(uri, err))
 }
@@ -88,40 +91,4 @@ pub fn to_toml<T: Serialize>(manifest: &T, uri: &str) -> Result<String> {
 /// Invalid TOML or a missing field, reported against `uri`.
 pub fn from_toml<T: for<'de> Deserialize<'de>>(text: &str, uri: &str) -> Result<T> {
     toml::from_str(text).map_err(|err| Error::data_file(uri, err.to_string().lines().next().unwrap_or("invalid TOML")))
-}
-
-impl DataManifest {
-    /// Renders as TOML.
-    ///
-    /// # Errors
-    /// Never in practice (all fields serialise).
-    pub fn to_toml(&self, uri: &str) -> Result<String> {
-        to_toml(self, uri)
-    }
-
-    /// Parses `data/manifest.toml`.
-    ///
-    /// # Errors
-    /// As [`from_toml`].
-    pub fn parse(text: &str, uri: &str) -> Result<Self> {
-        from_toml(text, uri)
-    }
-}
-
-impl PreparedManifest {
-    /// Renders as TOML.
-    ///
-    /// # Errors
-    /// Never in practice (all fields serialise).
-    pub fn to_toml(&self, uri: &str) -> Result<String> {
-        to_toml(self, uri)
-    }
-
-    /// Parses `data/prepared/manifest.toml`.
-    ///
-    /// # Errors
-    /// As [`from_toml`].
-    pub fn parse(text: &str, uri: &str) -> Result<Self> {
-        from_toml(text, uri)
-    }
 }

@@ -10,7 +10,7 @@ mod records;
 mod split;
 
 pub use labels::{id2label_json, parse_id2label};
-pub use manifest::{DataManifest, LabelCounts, PreparedFile, PreparedManifest, PreparedModel};
+pub use manifest::{from_toml, to_toml, DataManifest, LabelCounts, PreparedFile, PreparedManifest, PreparedModel};
 pub use prepared::{column_name, PreparedColumns, PreparedTable};
 pub use records::{read_records, write_records, RESERVED_COLUMNS};
 pub use split::{assign_splits, SplitPlan};

@@ -2,9 +2,9 @@
 //! across cores, and writes `data/prepared/{train,validation,test}.parquet` plus a manifest that
 //! records each model's inputs, `ordered_input_keys` and lengths.
 
-use super::snapshot::{archive, should_run, Existing};
+use super::snapshot::{archive, read_manifest, require_manifest, should_run, Existing};
 use crate::data::{
-    column_name, read_records, DataManifest, PreparedColumns, PreparedFile, PreparedManifest, PreparedModel,
+    column_name, read_records, to_toml, DataManifest, PreparedColumns, PreparedFile, PreparedManifest, PreparedModel,
     PreparedTable,
 };
 use crate::hash::{sha256_hex, InputsHash};
@@ -35,7 +35,7 @@ pub struct PrepareReport {
 pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<PrepareReport> {
     let layout = &job.layout;
     let models = &job.settings.experiment.model_names;
-    let data_manifest = read_data_manifest(job)?;
+    let data_manifest: DataManifest = require_manifest(job, &layout.data_manifest(), "reconcile")?;
     let inputs_sha256 = InputsHash::new()
         .with("records_sha256", &data_manifest.records_sha256)
         .with("plugin_sha256", &plugin.sha256)
@@ -43,12 +43,7 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
         .finish();
     let manifest_key = layout.prepared_manifest();
     let uri = job.storage.uri(&layout.prepared_prefix());
-    let previous = if job.storage.exists(&manifest_key)? {
-        let text = String::from_utf8_lossy(&job.storage.get(&manifest_key)?).into_owned();
-        Some(PreparedManifest::parse(&text, &job.storage.uri(&manifest_key))?)
-    } else {
-        None
-    };
+    let previous: Option<PreparedManifest> = read_manifest(job, &manifest_key)?;
     let leftovers = !job.storage.list(&layout.prepared_prefix())?.is_empty();
     if let Some(manifest) = &previous {
         if !should_run(Some(&manifest.inputs_sha256), &inputs_sha256, existing, &uri)? {
@@ -180,18 +175,9 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
         job.storage.put(key, bytes)?;
     }
     let manifest_uri = job.storage.uri(&manifest_key);
-    job.storage.put(&manifest_key, manifest.to_toml(&manifest_uri)?.as_bytes())?;
+    job.storage.put(&manifest_key, to_toml(&manifest, &manifest_uri)?.as_bytes())?;
     tracing::info!("prepare: {} records × {} models in {:.1}s", records.len(), models.len(), manifest.wall_seconds);
     Ok(PrepareReport { skipped: false, manifest, uri, archived_to })
-}
-
-fn read_data_manifest(job: &Job) -> Result<DataManifest> {
-    let key = job.layout.data_manifest();
-    let uri = job.storage.uri(&key);
-    if !job.storage.exists(&key)? {
-        return Err(Error::MissingInput { uri, step: "reconcile" });
-    }
-    DataManifest::parse(&String::from_utf8_lossy(&job.storage.get(&key)?), &uri)
 }
 
 fn checked_input_keys(plugin: &Plugin, model: &str) -> Result<Vec<String>> {

@@ -2,8 +2,8 @@
 //! missing splits, and writes the data snapshot: `records.parquet`, `id2label.json` and the
 //! manifest (written last: its presence marks a complete snapshot).
 
-use super::snapshot::{archive, should_run, Existing};
-use crate::data::{assign_splits, id2label_json, write_records, DataManifest, LabelCounts, RESERVED_COLUMNS};
+use super::snapshot::{archive, read_manifest, should_run, Existing};
+use crate::data::{assign_splits, id2label_json, to_toml, write_records, DataManifest, LabelCounts, RESERVED_COLUMNS};
 use crate::hash::{sha256_file, sha256_hex, InputsHash};
 use crate::job::Job;
 use crate::plugin::Plugin;
@@ -46,7 +46,7 @@ pub fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Recon
         .with("seed", settings.experiment.seed)
         .with("plugin_options", format!("{:?}", settings.plugin))
         .finish();
-    let previous = read_previous(job, &manifest_key)?;
+    let previous: Option<DataManifest> = read_manifest(job, &manifest_key)?;
     let uri = job.storage.uri(&layout.data_prefix());
     if let Some(manifest) = &previous {
         if !should_run(Some(&manifest.inputs_sha256), &inputs_sha256, existing, &uri)? {
@@ -122,7 +122,7 @@ pub fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Recon
     let manifest_uri = job.storage.uri(&manifest_key);
     job.storage.put(&layout.records(), &records_bytes)?;
     job.storage.put(&layout.id2label(), id2label.as_bytes())?;
-    job.storage.put(&manifest_key, manifest.to_toml(&manifest_uri)?.as_bytes())?;
+    job.storage.put(&manifest_key, to_toml(&manifest, &manifest_uri)?.as_bytes())?;
     tracing::info!(
         "reconcile: {} records, {} labels in {:.1}s",
         manifest.num_records,
@@ -130,14 +130,6 @@ pub fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Recon
         started.elapsed().as_secs_f64()
     );
     Ok(ReconcileReport { skipped: false, manifest, uri, archived_to })
-}
-
-fn read_previous(job: &Job, key: &str) -> Result<Option<DataManifest>> {
-    if !job.storage.exists(key)? {
-        return Ok(None);
-    }
-    let text = String::from_utf8_lossy(&job.storage.get(key)?).into_owned();
-    DataManifest::parse(&text, &job.storage.uri(key)).map(Some)
 }
 
 fn checked_labels(plugin: &Plugin) -> Result<Vec<String>> {

@@ -2,8 +2,10 @@
 //! the command line), reuse it when it was made from identical inputs (inside `all`), or replace
 //! it with `--force` — after moving the old files to `archive/`, never deleting them.
 
+use crate::data::from_toml;
 use crate::job::Job;
 use crate::{Error, Result};
+use serde::de::DeserializeOwned;
 
 /// Policy for an existing snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,4 +62,23 @@ pub fn archive(job: &Job, prefix: &str, name: &str) -> Result<Option<String>> {
         job.storage.delete(key)?;
     }
     Ok(Some(job.storage.uri(&target)))
+}
+
+/// Reads the TOML manifest at `key` if an earlier run of a step left one.
+///
+/// # Errors
+/// Storage failures or a manifest that does not parse.
+pub fn read_manifest<T: DeserializeOwned>(job: &Job, key: &str) -> Result<Option<T>> {
+    if !job.storage.exists(key)? {
+        return Ok(None);
+    }
+    from_toml(&String::from_utf8_lossy(&job.storage.get(key)?), &job.storage.uri(key)).map(Some)
+}
+
+/// Reads the manifest a step needs from the earlier step `step`.
+///
+/// # Errors
+/// [`Error::MissingInput`] naming `step` when it is absent; otherwise as [`read_manifest`].
+pub fn require_manifest<T: DeserializeOwned>(job: &Job, key: &str, step: &'static str) -> Result<T> {
+    read_manifest(job, key)?.ok_or_else(|| Error::MissingInput { uri: job.storage.uri(key), step })
 }

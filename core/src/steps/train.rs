@@ -4,6 +4,7 @@
 //! `--resume <run>` it continues a killed run from its last checkpoints.
 
 use super::run_manifest::RunManifest;
+use super::snapshot::require_manifest;
 use super::train_outputs::{write_outputs, ModelOutcome};
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
@@ -37,7 +38,7 @@ pub struct TrainReport {
 pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainReport> {
     let settings = &job.settings;
     let training = &settings.training;
-    let prepared = read_prepared(job)?;
+    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
     let labels_key = job.layout.id2label();
     let labels =
         parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
@@ -208,15 +209,6 @@ fn probe(model: &mut dyn Model, validation: &Dataset, num_labels: usize, device:
     model.set_train(false).map_err(|err| model_error(name, err))?;
     let logits = tch::no_grad(|| model.forward(&batch.inputs)).map_err(|err| model_error(name, err))?;
     check_logits(&logits, rows.len(), num_labels, name)
-}
-
-fn read_prepared(job: &Job) -> Result<PreparedManifest> {
-    let key = job.layout.prepared_manifest();
-    let uri = job.storage.uri(&key);
-    if !job.storage.exists(&key)? {
-        return Err(Error::MissingInput { uri, step: "prepare" });
-    }
-    PreparedManifest::parse(&String::from_utf8_lossy(&job.storage.get(&key)?), &uri)
 }
 
 /// Restores a model's checkpoint when the run has one.
