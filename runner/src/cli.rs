@@ -31,6 +31,10 @@ pub struct Cli {
     #[arg(long, value_name = "RUN")]
     pub resume: Option<u64>,
 
+    /// Evaluates run <RUN> (infer); by default the run just trained, or the newest.
+    #[arg(long = "run", value_name = "RUN")]
+    pub run: Option<u64>,
+
     /// More log output.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,

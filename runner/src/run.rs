@@ -16,13 +16,13 @@ pub fn run(cli: &Cli) -> Result<()> {
     let settings = Settings::load(&cli.settings, &cli.overrides)?;
     let all = cli.steps.is_empty() || cli.steps.contains(&Step::All);
     let mut requested: Vec<Step> =
-        if all { vec![Step::Reconcile, Step::Prepare, Step::Train] } else { cli.steps.clone() };
+        if all { vec![Step::Reconcile, Step::Prepare, Step::Train, Step::Infer] } else { cli.steps.clone() };
     requested.sort();
     requested.dedup();
-    if let Some(step) = requested.iter().find(|step| matches!(step, Step::Tune | Step::Infer)) {
+    if let Some(step) = requested.iter().find(|step| matches!(step, Step::Tune)) {
         return Err(Error::Unsupported {
             what: format!(
-                "step `{}` is not available in this build yet (available: reconcile, prepare, train)",
+                "step `{}` is not available in this build yet (available: reconcile, prepare, train, infer)",
                 step_name(*step)
             ),
         });
@@ -37,6 +37,10 @@ pub fn run(cli: &Cli) -> Result<()> {
     };
     let job = Job::open(settings)?;
     let plugin = Plugin::open(&cli.plugin, &job.settings)?;
+    if cli.run.is_some() && !requested.contains(&Step::Infer) {
+        return Err(Error::Unsupported { what: "--run applies to the infer step".into() });
+    }
+    let mut trained = None;
     for step in requested {
         match step {
             Step::Reconcile => {
@@ -82,8 +86,12 @@ pub fn run(cli: &Cli) -> Result<()> {
             Step::Train => {
                 let report = steps::train(&job, &plugin, cli.resume)?;
                 println!("train: run {} finished: {}", report.run.num(), report.run_uri);
+                trained = Some(report.run.num());
             }
-            Step::Tune | Step::Infer | Step::All => unreachable!("filtered above"),
+            Step::Infer => {
+                steps::infer(&job, cli.run.or(trained))?;
+            }
+            Step::Tune | Step::All => unreachable!("filtered above"),
         }
     }
     Ok(())

@@ -6,9 +6,11 @@
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
+//! - `infer`: the infer step: statistics vs scikit-learn, predictions vs PyTorch, `--run`.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 
 mod data_steps;
+mod infer;
 mod news20;
 mod plugin_loading;
 mod settings_cli;

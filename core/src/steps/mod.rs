@@ -1,6 +1,7 @@
 //! The pipeline steps. Each takes a [`Job`](crate::job::Job) and the opened plugin, reads the
 //! previous step's files through storage and writes its own, manifest last.
 
+mod infer;
 mod prepare;
 mod reconcile;
 mod run_manifest;
@@ -8,6 +9,7 @@ mod snapshot;
 mod train;
 mod train_outputs;
 
+pub use infer::{infer, LabelRow, ModelInference};
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};
 pub use snapshot::Existing;

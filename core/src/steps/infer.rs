@@ -1,0 +1,253 @@
+//! Step `infer`: evaluates each model's exported `model.pt` — the artifact that would ship, not the
+//! in-memory model — on the held-out test split, in length-sorted batches with dynamic padding,
+//! and writes per model `inference/<model>/{summary.json, per_label.csv, predictions.parquet}`.
+//! `--run <n>` re-evaluates an earlier run; its training outputs are only read.
+
+use super::snapshot::require_manifest;
+use crate::data::{parse_id2label, PreparedManifest};
+use crate::job::Job;
+use crate::layout::{list_runs, RunLayout};
+use crate::metrics::{ConfusionMatrix, Metrics};
+use crate::train::batching::{collate, eval_batches};
+use crate::train::dataset::Dataset;
+use crate::{Error, Result};
+use arrow::array::{ArrayRef, Float32Array, Int64Array, ListArray, RecordBatch, StringArray};
+use arrow::buffer::OffsetBuffer;
+use arrow::datatypes::{DataType, Field, Schema};
+use mlpipe_plugin_api::tch::{self, CModule, Device, Kind};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// One model's test-split result.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInference {
+    pub model: String,
+    pub run: u64,
+    pub split: String,
+    pub examples: u64,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub weighted_f1: f64,
+    pub docs_per_second: f64,
+    pub labels: Vec<String>,
+    /// Rows true label, columns predicted (`sklearn.metrics.confusion_matrix`).
+    pub confusion_matrix: Vec<Vec<u64>>,
+    pub per_label: Vec<LabelRow>,
+}
+
+/// One row of `per_label.csv` (sorted by F1, best first).
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelRow {
+    pub label: String,
+    pub support: u64,
+    pub true_positives: u64,
+    pub false_positives: u64,
+    pub false_negatives: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub accuracy: f64,
+}
+
+/// Runs the step on run `run`, or on the newest run when `None`.
+///
+/// # Errors
+/// No run, a model without `model.pt`, no test split, or storage and libtorch failures.
+pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
+    let num = match run {
+        Some(num) => num,
+        None => *list_runs(job.storage.as_ref(), &job.layout)?
+            .last()
+            .ok_or_else(|| Error::MissingInput { uri: job.storage.uri(&job.layout.runs_prefix()), step: "train" })?,
+    };
+    let run = job.layout.run(num);
+    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
+    let labels_key = job.layout.id2label();
+    let labels =
+        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let work = tempfile_dir(job, num)?;
+    let mut results = Vec::new();
+    for model in &job.settings.experiment.model_names {
+        let result = infer_model(job, &run, &prepared, &labels, model, &work)?;
+        println!(
+            "infer: {model} on {} test records: accuracy {:.4}, macro-F1 {:.4}, weighted-F1 {:.4} ({:.0} docs/s) → {}",
+            result.examples,
+            result.accuracy,
+            result.macro_f1,
+            result.weighted_f1,
+            result.docs_per_second,
+            job.storage.uri(&run.inference_dir(model)?)
+        );
+        results.push(result);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(results)
+}
+
+fn tempfile_dir(job: &Job, num: u64) -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "mlpipe-infer-{}-run{num}-{}",
+        job.settings.experiment.name,
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+    Ok(dir)
+}
+
+fn infer_model(
+    job: &Job,
+    run: &RunLayout,
+    prepared: &PreparedManifest,
+    labels: &[String],
+    model: &str,
+    work: &std::path::Path,
+) -> Result<ModelInference> {
+    let fail = |problem: String| Error::ModelContract { model: model.to_string(), problem };
+    let model_key = run.model_file(model)?;
+    if !job.storage.exists(&model_key)? {
+        return Err(Error::MissingInput { uri: job.storage.uri(&model_key), step: "train" });
+    }
+    let keys_key = run.input_keys(model)?;
+    let keys: Vec<String> = serde_json::from_slice(&job.storage.get(&keys_key)?)
+        .map_err(|err| Error::data_file(job.storage.uri(&keys_key), err))?;
+    let entry =
+        prepared.models.iter().find(|m| m.name == model).ok_or_else(|| fail("not in the prepared data".into()))?;
+    let inputs: Vec<(String, String)> =
+        keys.iter()
+            .map(|key| {
+                entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| {
+                    fail(format!("input key {key:?} of input_keys.json is missing from the prepared data"))
+                })
+            })
+            .collect::<Result<_>>()?;
+    let test_key = job.layout.prepared("test")?;
+    if !job.storage.exists(&test_key)? {
+        return Err(fail(format!("no test split ({} missing)", job.storage.uri(&test_key))));
+    }
+    let test = Dataset::from_parquet(job.storage.get(&test_key)?, &job.storage.uri(&test_key), &inputs)?;
+    let local = work.join(format!("{model}.pt"));
+    job.storage.get_file(&model_key, &local)?;
+    let module =
+        CModule::load_on_device(&local, Device::Cpu).map_err(|err| fail(format!("loading model.pt: {err}")))?;
+
+    let started = Instant::now();
+    let num_labels = labels.len();
+    let mut probabilities = vec![0f32; test.len() * num_labels];
+    let mut predicted = vec![0usize; test.len()];
+    tch::no_grad(|| -> Result<()> {
+        for rows in eval_batches(&test.lengths(), 64) {
+            let batch = collate(&test, &rows, Device::Cpu);
+            let logits = module.forward_ts(&batch.inputs).map_err(|err| fail(format!("model.pt forward: {err}")))?;
+            if logits.size() != [rows.len() as i64, num_labels as i64] {
+                return Err(fail(format!(
+                    "model.pt returned shape {:?}, expected [{}, {num_labels}]",
+                    logits.size(),
+                    rows.len()
+                )));
+            }
+            let probs = Vec::<f32>::try_from(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).flatten(0, -1))
+                .map_err(|err| fail(err.to_string()))?;
+            for (i, &row) in rows.iter().enumerate() {
+                let p = &probs[i * num_labels..(i + 1) * num_labels];
+                probabilities[row * num_labels..(row + 1) * num_labels].copy_from_slice(p);
+                predicted[row] = (0..num_labels).fold(0, |best, c| if p[c] > p[best] { c } else { best });
+            }
+        }
+        Ok(())
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    let truth: Vec<usize> = test.labels.iter().map(|&label| label as usize).collect();
+    let confusion = ConfusionMatrix::from_predictions(&truth, &predicted, num_labels)
+        .map_err(|err| Error::Internal { what: err.to_string() })?;
+    let metrics = Metrics::from_confusion(&confusion);
+    let mut per_label: Vec<LabelRow> = metrics
+        .per_label
+        .iter()
+        .zip(labels)
+        .map(|(m, label)| LabelRow {
+            label: label.clone(),
+            support: m.support,
+            true_positives: m.true_positives,
+            false_positives: m.false_positives,
+            false_negatives: m.false_negatives,
+            precision: m.precision,
+            recall: m.recall,
+            f1: m.f1,
+            accuracy: m.accuracy,
+        })
+        .collect();
+    per_label.sort_by(|a, b| b.f1.total_cmp(&a.f1).then_with(|| a.label.cmp(&b.label)));
+    let result = ModelInference {
+        model: model.to_string(),
+        run: run.num(),
+        split: "test".into(),
+        examples: metrics.examples,
+        accuracy: metrics.accuracy,
+        macro_f1: metrics.macro_f1,
+        weighted_f1: metrics.weighted_f1,
+        docs_per_second: test.len() as f64 / seconds.max(1e-9),
+        labels: labels.to_vec(),
+        confusion_matrix: confusion.counts().to_vec(),
+        per_label,
+    };
+    let summary = serde_json::to_string_pretty(&result).map_err(|err| Error::Internal { what: err.to_string() })?;
+    let predictions_key = run.predictions(model)?;
+    let predictions =
+        predictions_parquet(&test, labels, &predicted, probabilities, &job.storage.uri(&predictions_key))?;
+    job.storage.put(&run.per_label(model)?, per_label_csv(&result.per_label).as_bytes())?;
+    job.storage.put(&predictions_key, &predictions)?;
+    job.storage.put(&run.summary(model)?, summary.as_bytes())?;
+    Ok(result)
+}
+
+fn per_label_csv(rows: &[LabelRow]) -> String {
+    let mut out =
+        String::from("label,support,true_positives,false_positives,false_negatives,precision,recall,f1,accuracy\n");
+    for r in rows {
+        let label = if r.label.contains([',', '"', '\n']) {
+            format!("\"{}\"", r.label.replace('"', "\"\""))
+        } else {
+            r.label.clone()
+        };
+        out.push_str(&format!(
+            "{label},{},{},{},{},{},{},{},{}\n",
+            r.support, r.true_positives, r.false_positives, r.false_negatives, r.precision, r.recall, r.f1, r.accuracy
+        ));
+    }
+    out
+}
+
+fn predictions_parquet(
+    test: &Dataset,
+    labels: &[String],
+    predicted: &[usize],
+    probabilities: Vec<f32>,
+    uri: &str,
+) -> Result<Vec<u8>> {
+    let n = labels.len();
+    let item = Arc::new(Field::new("item", DataType::Float32, false));
+    let probs = ListArray::new(
+        item,
+        OffsetBuffer::from_lengths(vec![n; test.len()]),
+        Arc::new(Float32Array::from(probabilities)),
+        None,
+    );
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("id", Arc::new(StringArray::from(test.ids.clone()))),
+        ("label", Arc::new(Int64Array::from(test.labels.clone()))),
+        (
+            "label_name",
+            Arc::new(StringArray::from_iter_values(test.labels.iter().map(|&l| labels[l as usize].as_str()))),
+        ),
+        ("predicted", Arc::new(Int64Array::from_iter_values(predicted.iter().map(|&p| p as i64)))),
+        ("predicted_name", Arc::new(StringArray::from_iter_values(predicted.iter().map(|&p| labels[p].as_str())))),
+        ("probabilities", Arc::new(probs)),
+    ];
+    let schema = Schema::new(
+        columns.iter().map(|(name, array)| Field::new(*name, array.data_type().clone(), false)).collect::<Vec<_>>(),
+    );
+    let batch = RecordBatch::try_new(Arc::new(schema), columns.into_iter().map(|(_, array)| array).collect())
+        .map_err(|err| Error::data_file(uri, err))?;
+    crate::data::encode_parquet(&batch, uri)
+}

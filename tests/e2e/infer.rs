@@ -1,0 +1,104 @@
+//! The infer step through the runner: the exported model evaluated on the test split, with
+//! per-label statistics checked against scikit-learn on the same predictions, predictions checked
+//! against PyTorch's own run of `model.pt`, and `--run` re-evaluating an earlier run read-only.
+
+use crate::util::{fixture_plugin, python_json, Experiment};
+use std::path::PathBuf;
+
+const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
+
+/// scikit-learn and PyTorch's view of one model's inference folder.
+const CHECK: &str = r#"
+import json, sys, numpy as np, pandas as pd, torch
+from sklearn.metrics import classification_report, confusion_matrix
+inference, training, test_file = sys.argv[1], sys.argv[2], sys.argv[3]
+summary = json.load(open(f"{inference}/summary.json"))
+pred = pd.read_parquet(f"{inference}/predictions.parquet")
+n = len(summary["labels"])
+report = classification_report(pred["label"], pred["predicted"], labels=list(range(n)), output_dict=True, zero_division=0)
+csv = pd.read_csv(f"{inference}/per_label.csv")
+model = torch.jit.load(f"{training}/model.pt")
+test = pd.read_parquet(test_file)
+torch_pred = {}
+with torch.no_grad():
+    for ident, ids in zip(test["id"], test["input_ids"]):
+        x = torch.tensor(list(ids), dtype=torch.int64).unsqueeze(0)
+        torch_pred[ident] = int(model(x, torch.ones_like(x)).argmax(-1))
+probs = np.stack(pred["probabilities"].to_numpy())
+print(json.dumps({
+    "rows": len(pred),
+    "accuracy": report["accuracy"],
+    "macro_f1": report["macro avg"]["f1-score"],
+    "weighted_f1": report["weighted avg"]["f1-score"],
+    "per_label_f1": {summary["labels"][i]: report[str(i)]["f1-score"] for i in range(n)},
+    "per_label_support": {summary["labels"][i]: report[str(i)]["support"] for i in range(n)},
+    "confusion": confusion_matrix(pred["label"], pred["predicted"], labels=list(range(n))).tolist(),
+    "csv_f1": csv["f1"].tolist(),
+    "csv_labels": csv["label"].tolist(),
+    "prob_sums_ok": bool(np.allclose(probs.sum(1), 1.0, atol=1e-5)),
+    "argmax_ok": bool((probs.argmax(1) == pred["predicted"].to_numpy()).all()),
+    "torch_agrees": all(torch_pred[i] == p for i, p in zip(pred["id"], pred["predicted"])),
+}))
+"#;
+
+fn dirs(exp: &Experiment, run: u64) -> (PathBuf, PathBuf) {
+    let base = exp.exp_dir("fixture-exp").join(format!("runs/{run}"));
+    (base.join("inference/tiny"), base.join("training/tiny"))
+}
+
+#[test]
+fn infer_statistics_equal_scikit_learn_and_pytorch_on_the_same_predictions() {
+    let exp = Experiment::fixture("records = 150", TRAINING);
+    let run = exp.run(&fixture_plugin(), &["all"]);
+    assert!(run.ok().contains("infer: tiny on 39 test records"), "{}", run.stdout);
+    let (inference, training) = dirs(&exp, 1);
+    let test = exp.exp_dir("fixture-exp").join("data/prepared/test.parquet");
+    let seen = python_json(CHECK, &[&inference, &training, &test]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(inference.join("summary.json")).unwrap()).unwrap();
+    // The fixture makes 150 records, 50 per label; test = round(50 * 0.25) = 13 per label.
+    assert_eq!(seen["rows"], 39);
+    assert_eq!(summary["examples"], 39);
+    for key in ["accuracy", "macro_f1", "weighted_f1"] {
+        let (rust, sklearn) = (summary[key].as_f64().unwrap(), seen[key].as_f64().unwrap());
+        assert!((rust - sklearn).abs() < 1e-12, "{key}: {rust} vs scikit-learn {sklearn}");
+    }
+    assert_eq!(summary["confusion_matrix"], seen["confusion"]);
+    for row in summary["per_label"].as_array().unwrap() {
+        let label = row["label"].as_str().unwrap();
+        assert!((row["f1"].as_f64().unwrap() - seen["per_label_f1"][label].as_f64().unwrap()).abs() < 1e-12, "{label}");
+        assert_eq!(row["support"].as_f64(), seen["per_label_support"][label].as_f64(), "{label}");
+    }
+    let f1: Vec<f64> = seen["csv_f1"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(f1.windows(2).all(|w| w[0] >= w[1]), "per_label.csv is sorted by F1, best first: {f1:?}");
+    assert_eq!(seen["prob_sums_ok"], true);
+    assert_eq!(seen["argmax_ok"], true);
+    assert_eq!(seen["torch_agrees"], true, "PyTorch's run of model.pt predicts the same classes");
+}
+
+#[test]
+fn infer_run_re_evaluates_an_earlier_run_without_touching_its_training() {
+    let exp = Experiment::fixture("records = 90", TRAINING);
+    exp.run(&fixture_plugin(), &["all"]).ok();
+    exp.run(&fixture_plugin(), &["train", "--set", "training.epochs=1"]).ok(); // run 2
+    let (inference, training) = dirs(&exp, 1);
+    let before: Vec<(PathBuf, Vec<u8>)> = ["model.pt", "weights.safetensors", "statistics.json", "metrics.jsonl"]
+        .iter()
+        .map(|file| (training.join(file), std::fs::read(training.join(file)).unwrap()))
+        .collect();
+    let summary_before = std::fs::read(inference.join("summary.json")).unwrap();
+    std::fs::remove_dir_all(&inference).unwrap();
+    let run = exp.run(&fixture_plugin(), &["infer", "--run", "1"]);
+    assert!(run.ok().contains("infer: tiny"), "{}", run.stdout);
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{} must not change", path.display());
+    }
+    let mut summary_after: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(inference.join("summary.json")).unwrap()).unwrap();
+    let mut summary_before: serde_json::Value = serde_json::from_slice(&summary_before).unwrap();
+    for summary in [&mut summary_after, &mut summary_before] {
+        summary.as_object_mut().unwrap().remove("docs_per_second");
+    }
+    assert_eq!(summary_after, summary_before, "re-evaluating the same model.pt gives the same statistics");
+    assert!(!exp.exp_dir("fixture-exp").join("runs/2/inference").exists(), "run 2 is not evaluated by `infer --run 1`");
+}
