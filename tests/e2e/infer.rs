@@ -102,3 +102,39 @@ fn infer_run_re_evaluates_an_earlier_run_without_touching_its_training() {
     assert_eq!(summary_after, summary_before, "re-evaluating the same model.pt gives the same statistics");
     assert!(!exp.exp_dir("fixture-exp").join("runs/2/inference").exists(), "run 2 is not evaluated by `infer --run 1`");
 }
+
+#[test]
+fn a_comparison_job_compares_models_on_the_same_records_like_scipy() {
+    let exp = Experiment::fixture("records = 150", TRAINING);
+    exp.run(&fixture_plugin(), &["all", "--set", "experiment.model_names=tiny,dense"]).ok();
+    let inference = exp.exp_dir("fixture-exp").join("runs/1/inference");
+    let seen = python_json(
+        r#"
+import json, sys, pandas as pd
+from scipy.stats import binomtest
+base = sys.argv[1]
+a = pd.read_parquet(f"{base}/tiny/predictions.parquet")
+b = pd.read_parquet(f"{base}/dense/predictions.parquet")
+assert (a["id"] == b["id"]).all()
+ra, rb = a["predicted"] == a["label"], b["predicted"] == b["label"]
+only_a, only_b = int((ra & ~rb).sum()), int((~ra & rb).sum())
+print(json.dumps({
+    "agreement": float((a["predicted"] == b["predicted"]).mean()),
+    "a_right_b_wrong": only_a, "a_wrong_b_right": only_b,
+    "both_right": int((ra & rb).sum()), "both_wrong": int((~ra & ~rb).sum()),
+    "p": binomtest(min(only_a, only_b), only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0,
+}))
+"#,
+        &[&inference],
+    );
+    let pairs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(inference.join("comparison.json")).unwrap()).unwrap();
+    let pair = &pairs[0];
+    assert_eq!((pair["model_a"].as_str(), pair["model_b"].as_str()), (Some("tiny"), Some("dense")));
+    for key in ["a_right_b_wrong", "a_wrong_b_right", "both_right", "both_wrong"] {
+        assert_eq!(pair[key], seen[key], "{key}");
+    }
+    assert!((pair["agreement"].as_f64().unwrap() - seen["agreement"].as_f64().unwrap()).abs() < 1e-12);
+    assert!((pair["mcnemar_p_value"].as_f64().unwrap() - seen["p"].as_f64().unwrap()).abs() < 1e-9);
+    assert_eq!(pair["per_label_f1"].as_array().unwrap().len(), 3);
+}

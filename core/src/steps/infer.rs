@@ -3,6 +3,7 @@
 //! and writes per model `inference/<model>/{summary.json, per_label.csv, predictions.parquet}`.
 //! `--run <n>` re-evaluates an earlier run; its training outputs are only read.
 
+use super::compare::compare;
 use super::snapshot::require_manifest;
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
@@ -34,6 +35,12 @@ pub struct ModelInference {
     /// Rows true label, columns predicted (`sklearn.metrics.confusion_matrix`).
     pub confusion_matrix: Vec<Vec<u64>>,
     pub per_label: Vec<LabelRow>,
+    /// Predicted class per test record (in the prepared file's order); not serialised.
+    #[serde(skip)]
+    pub predicted: Vec<usize>,
+    /// True class per test record.
+    #[serde(skip)]
+    pub truth: Vec<usize>,
 }
 
 /// One row of `per_label.csv` (sorted by F1, best first).
@@ -82,6 +89,24 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
         results.push(result);
     }
     let _ = std::fs::remove_dir_all(&work);
+    if results.len() > 1 {
+        let pairs = compare(&results);
+        for pair in &pairs {
+            println!(
+                "infer: {} vs {}: agree on {:.1} % of records; {} right only {}, {} right only {}; McNemar p = {:.4}",
+                pair.model_a,
+                pair.model_b,
+                100.0 * pair.agreement,
+                pair.model_a,
+                pair.a_right_b_wrong,
+                pair.model_b,
+                pair.a_wrong_b_right,
+                pair.mcnemar_p_value
+            );
+        }
+        let text = serde_json::to_string_pretty(&pairs).map_err(|err| Error::Internal { what: err.to_string() })?;
+        job.storage.put(&run.comparison(), text.as_bytes())?;
+    }
     Ok(results)
 }
 
@@ -190,11 +215,13 @@ fn infer_model(
         labels: labels.to_vec(),
         confusion_matrix: confusion.counts().to_vec(),
         per_label,
+        predicted,
+        truth,
     };
     let summary = serde_json::to_string_pretty(&result).map_err(|err| Error::Internal { what: err.to_string() })?;
     let predictions_key = run.predictions(model)?;
     let predictions =
-        predictions_parquet(&test, labels, &predicted, probabilities, &job.storage.uri(&predictions_key))?;
+        predictions_parquet(&test, labels, &result.predicted, probabilities, &job.storage.uri(&predictions_key))?;
     job.storage.put(&run.per_label(model)?, per_label_csv(&result.per_label).as_bytes())?;
     job.storage.put(&predictions_key, &predictions)?;
     job.storage.put(&run.summary(model)?, summary.as_bytes())?;

@@ -1,6 +1,7 @@
 //! The pipeline steps. Each takes a [`Job`](crate::job::Job) and the opened plugin, reads the
 //! previous step's files through storage and writes its own, manifest last.
 
+mod compare;
 mod infer;
 mod prepare;
 mod reconcile;
@@ -9,6 +10,7 @@ mod snapshot;
 mod train;
 mod train_outputs;
 
+pub use compare::{mcnemar_exact, PairComparison};
 pub use infer::{infer, LabelRow, ModelInference};
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};
