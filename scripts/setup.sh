@@ -2,13 +2,24 @@
 #! Installs everything mlpipe needs to build and test on a fresh Debian machine, idempotently:
 #! the project-local virtualenv `.venv` with the PyTorch wheel that provides libtorch (torch==2.11.0)
 #! plus the Python packages the tests use to cross-check our files, and the `.venv/libtorch` link that
-#! `.cargo/config.toml` points the build at. Each part is skipped when it is already in place.
+#! `.cargo/config.toml` points the build at, and Debian's headless Chromium, which the report test
+#! renders the HTML report with. Each part is skipped when it is already in place.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 torch_version="2.11.0"
 # Python packages the test suite uses to read and check what mlpipe writes (pinned for reproducibility).
 py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-learn==1.9.1")
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium (the report test renders the HTML report with it)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: warning: chromium is missing; install Debian's chromium package for the report test" >&2
+  fi
+fi
 
 stamp="$venv/.mlpipe-setup"
 want="$(printf '%s\n' "${py_packages[@]}")"

@@ -138,3 +138,46 @@ print(json.dumps({
     assert!((pair["mcnemar_p_value"].as_f64().unwrap() - seen["p"].as_f64().unwrap()).abs() < 1e-9);
     assert_eq!(pair["per_label_f1"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn the_report_is_one_self_contained_page_that_chromium_renders() {
+    let exp = Experiment::fixture("records = 150", TRAINING);
+    exp.run(&fixture_plugin(), &["all", "--set", "experiment.model_names=tiny,dense"]).ok();
+    let report = exp.exp_dir("fixture-exp").join("runs/1/inference/report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external resources");
+    assert_eq!(html.matches("data:image/png;base64,").count(), 6, "3 curves for each of 2 models");
+    for part in ["Model tiny", "Model dense", "Confusion matrix", "tiny vs dense", "McNemar", "Settings used"] {
+        assert!(html.contains(part), "{part} missing");
+    }
+    // Render it in headless Chromium (Debian's; scripts/setup.sh installs it) and keep the picture.
+    let shots = crate::util::target_dir().join("e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join("report.png");
+    let _ = std::fs::remove_file(&shot);
+    let profile = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1300,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", report.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("chromium is installed by scripts/setup.sh");
+    assert!(status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(png.len() > 50_000, "a rendered page with charts, not a blank one ({} bytes)", png.len());
+}

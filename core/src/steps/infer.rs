@@ -4,6 +4,7 @@
 //! `--run <n>` re-evaluates an earlier run; its training outputs are only read.
 
 use super::compare::compare;
+use super::report::write_report;
 use super::snapshot::require_manifest;
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
@@ -89,8 +90,8 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
         results.push(result);
     }
     let _ = std::fs::remove_dir_all(&work);
-    if results.len() > 1 {
-        let pairs = compare(&results);
+    let pairs = if results.len() > 1 { compare(&results) } else { Vec::new() };
+    if !pairs.is_empty() {
         for pair in &pairs {
             println!(
                 "infer: {} vs {}: agree on {:.1} % of records; {} right only {}, {} right only {}; McNemar p = {:.4}",
@@ -107,6 +108,8 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
         let text = serde_json::to_string_pretty(&pairs).map_err(|err| Error::Internal { what: err.to_string() })?;
         job.storage.put(&run.comparison(), text.as_bytes())?;
     }
+    let report = write_report(job, &run, &results, &pairs)?;
+    println!("infer: report {report}");
     Ok(results)
 }
 

@@ -5,6 +5,7 @@ mod compare;
 mod infer;
 mod prepare;
 mod reconcile;
+mod report;
 mod run_manifest;
 mod snapshot;
 mod train;

@@ -1,0 +1,162 @@
+//! `inference/report.html`: one self-contained page a person opens in a browser — run header
+//! (experiment, run, job type, versions, data hash, the settings used), per model the training
+//! curves (PNG embedded as data URIs), test metrics, the per-label table and a confusion-matrix
+//! heat map, and the comparison of models. No external resources, so it can be mailed or archived.
+
+use super::compare::PairComparison;
+use super::infer::ModelInference;
+use crate::job::Job;
+use crate::layout::RunLayout;
+use crate::Result;
+use base64::Engine;
+use std::fmt::Write;
+
+/// Builds the report of `run` from its stored files and the inference results, and stores it.
+///
+/// # Errors
+/// Storage failures.
+pub fn write_report(
+    job: &Job,
+    run: &RunLayout,
+    results: &[ModelInference],
+    pairs: &[PairComparison],
+) -> Result<String> {
+    let text = |key: &str| -> Result<String> {
+        Ok(if job.storage.exists(key)? {
+            String::from_utf8_lossy(&job.storage.get(key)?).into_owned()
+        } else {
+            String::new()
+        })
+    };
+    let manifest = text(&run.manifest())?;
+    let settings = text(&run.settings())?;
+    let mut html = String::new();
+    let title = format!("{} — run {}", job.settings.experiment.name, run.num());
+    let _ = write!(
+        html,
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        escape(&title)
+    );
+    let _ = write!(html, "<h1>{}</h1>", escape(&title));
+    let _ = write!(html, "<h2>Run</h2><pre class=\"box\">{}</pre>", escape(&manifest));
+    let _ = write!(
+        html,
+        "<details><summary>Settings used</summary><pre class=\"box\">{}</pre></details>",
+        escape(&settings)
+    );
+    for result in results {
+        let _ = write!(
+            html,
+            "<h2>Model {}</h2><p class=\"headline\">test accuracy <b>{:.4}</b> · macro-F1 <b>{:.4}</b> · weighted-F1 <b>{:.4}</b> · {} records</p>",
+            escape(&result.model),
+            result.accuracy,
+            result.macro_f1,
+            result.weighted_f1,
+            result.examples
+        );
+        html.push_str("<div class=\"curves\">");
+        for curve in ["loss", "accuracy", "f1"] {
+            let key = run.curve(&result.model, curve)?;
+            if job.storage.exists(&key)? {
+                let png = base64::engine::general_purpose::STANDARD.encode(job.storage.get(&key)?);
+                let _ = write!(html, "<img alt=\"{curve} curve\" src=\"data:image/png;base64,{png}\">");
+            }
+        }
+        html.push_str("</div>");
+        per_label_table(&mut html, result);
+        heat_map(&mut html, result);
+    }
+    if !pairs.is_empty() {
+        html.push_str("<h2>Comparison</h2>");
+        for pair in pairs {
+            let _ = write!(
+                html,
+                "<h3>{a} vs {b}</h3><p>Agreement {:.1} % · {a} right, {b} wrong: {} · {a} wrong, {b} right: {} · McNemar exact p = {:.4}</p>",
+                100.0 * pair.agreement,
+                pair.a_right_b_wrong,
+                pair.a_wrong_b_right,
+                pair.mcnemar_p_value,
+                a = escape(&pair.model_a),
+                b = escape(&pair.model_b)
+            );
+            let _ = write!(
+                html,
+                "<table><tr><th>label</th><th>F1 {}</th><th>F1 {}</th><th>difference</th></tr>",
+                escape(&pair.model_a),
+                escape(&pair.model_b)
+            );
+            for (label, fa, fb) in &pair.per_label_f1 {
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{fa:.3}</td><td>{fb:.3}</td><td>{:+.3}</td></tr>",
+                    escape(label),
+                    fa - fb
+                );
+            }
+            html.push_str("</table>");
+        }
+    }
+    html.push_str("</body></html>\n");
+    job.storage.put(&run.report(), html.as_bytes())?;
+    Ok(job.storage.uri(&run.report()))
+}
+
+fn per_label_table(html: &mut String, result: &ModelInference) {
+    html.push_str("<h3>Per label (test split, best F1 first)</h3><table><tr><th>label</th><th>support</th><th>precision</th><th>recall</th><th>F1</th><th>TP</th><th>FP</th><th>FN</th></tr>");
+    for row in &result.per_label {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&row.label),
+            row.support,
+            row.precision,
+            row.recall,
+            row.f1,
+            row.true_positives,
+            row.false_positives,
+            row.false_negatives
+        );
+    }
+    html.push_str("</table>");
+}
+
+/// The confusion matrix as a table whose cells are shaded by their share of the row (recall).
+fn heat_map(html: &mut String, result: &ModelInference) {
+    html.push_str(
+        "<h3>Confusion matrix (rows: true label, columns: predicted)</h3><table class=\"heat\"><tr><th></th>",
+    );
+    for index in 0..result.labels.len() {
+        let _ = write!(html, "<th title=\"{}\">{index}</th>", escape(&result.labels[index]));
+    }
+    html.push_str("</tr>");
+    for (label, row) in result.labels.iter().zip(&result.confusion_matrix) {
+        let total = row.iter().sum::<u64>().max(1) as f64;
+        let _ = write!(html, "<tr><th class=\"row\">{}</th>", escape(label));
+        for &count in row {
+            let share = count as f64 / total;
+            let _ = write!(html, "<td style=\"background: rgba(31, 119, 180, {share:.3})\">{count}</td>");
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</table>");
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:2em;color:#222;max-width:1300px}\
+pre.box{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}\
+table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ddd;padding:3px 8px;font-size:13px;text-align:right}\
+th.row,td:first-child{text-align:left}.curves img{width:32%;margin-right:1%}.heat td{min-width:2.2em;text-align:center}\
+.headline{font-size:1.1em}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_markup_out() {
+        assert_eq!(escape("<a href=\"x\">&"), "&lt;a href=&quot;x&quot;&gt;&amp;");
+    }
+}
