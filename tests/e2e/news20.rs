@@ -30,7 +30,8 @@ print(json.dumps({
     "expected_validation": int(sum(math.floor(n * 0.1 + 0.5) for n in per_label)),
     "prepared_rows": {k: len(v) for k, v in prepared.items()},
     "columns": list(prepared["train"].columns),
-    "ids_match": bool((prepared["train"]["input_ids"].map(len) == prepared["train"]["attention_mask"].map(len)).all()),
+    "ids_match": bool((prepared["train"]["bow_input_ids"].map(len) == prepared["train"]["bow_attention_mask"].map(len)).all()),
+    "unigrams_shorter": bool((prepared["train"]["bow_unigram_input_ids"].map(len) <= prepared["train"]["bow_input_ids"].map(len)).all()),
 }))
 "#,
         &[&data],
@@ -44,6 +45,18 @@ print(json.dumps({
     assert_eq!(validation, seen["expected_validation"].as_u64().unwrap());
     assert_eq!(seen["splits"]["train"].as_u64().unwrap() + validation, 11_314);
     assert_eq!(seen["prepared_rows"]["test"], 7_532);
-    assert_eq!(seen["columns"], serde_json::json!(["id", "label", "input_ids", "attention_mask"]));
+    // The example is a comparison job (bow, bow_unigram): prefixed columns, one shared label.
+    assert_eq!(
+        seen["columns"],
+        serde_json::json!([
+            "id",
+            "label",
+            "bow_input_ids",
+            "bow_attention_mask",
+            "bow_unigram_input_ids",
+            "bow_unigram_attention_mask"
+        ])
+    );
     assert_eq!(seen["ids_match"], true);
+    assert_eq!(seen["unigrams_shorter"], true);
 }

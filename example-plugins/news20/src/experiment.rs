@@ -5,15 +5,17 @@
 use crate::archive::{for_each_document, scan_labels};
 use crate::encode::bow_features;
 use crate::model::bow_model;
-use crate::options::BowOptions;
+use crate::options::{BowOptions, Ngrams};
 use mlpipe_plugin_api::tch::Device;
 use mlpipe_plugin_api::{Context, Experiment, Features, Model, PluginError, Record, RecordSink};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// The models this plugin can build, as named in `experiment.model_names`.
-pub const MODEL_NAMES: &[&str] = &["bow"];
+/// The models this plugin can build, as named in `experiment.model_names`: `bow` (hashed unigrams
+/// and bigrams, per `bow_ngrams`) and `bow_unigram`, the same network on unigrams only — a fast
+/// second model for comparison jobs.
+pub const MODEL_NAMES: &[&str] = &["bow", "bow_unigram"];
 
 /// The 20 Newsgroups experiment, reading `data.source` (20news-bydate.tar.gz).
 #[derive(Debug)]
@@ -75,9 +77,9 @@ impl Experiment for News20 {
     }
 
     fn prepare(&self, model_name: &str, record: &Record) -> Result<Features, PluginError> {
-        check_model(model_name)?;
+        let options = self.options_for(model_name)?;
         let text = record.field("text").ok_or_else(|| PluginError::new("record has no text field"))?;
-        Ok(bow_features(text, &self.bow))
+        Ok(bow_features(text, &options))
     }
 
     fn ordered_input_keys(&self, model_name: &str) -> Result<Vec<String>, PluginError> {
@@ -86,8 +88,18 @@ impl Experiment for News20 {
     }
 
     fn load_model(&self, model_name: &str, num_labels: usize, device: Device) -> Result<Box<dyn Model>, PluginError> {
+        Ok(Box::new(bow_model(&self.options_for(model_name)?, num_labels, device)?))
+    }
+}
+
+impl News20 {
+    /// The encoding and network options of one model.
+    fn options_for(&self, model_name: &str) -> Result<BowOptions, PluginError> {
         check_model(model_name)?;
-        Ok(Box::new(bow_model(&self.bow, num_labels, device)?))
+        Ok(match model_name {
+            "bow_unigram" => BowOptions { ngrams: Ngrams::Unigrams, ..self.bow },
+            _ => self.bow,
+        })
     }
 }
 
@@ -145,7 +157,10 @@ mod tests {
         assert!(News20::new(&ctx).unwrap_err().message().starts_with("plugin.bow_ngrams"));
         ctx.options.clear();
         ctx.model_names.push("bert".to_string());
-        assert_eq!(News20::new(&ctx).unwrap_err().message(), "unknown model \"bert\": the news20 plugin has bow");
+        assert_eq!(
+            News20::new(&ctx).unwrap_err().message(),
+            "unknown model \"bert\": the news20 plugin has bow, bow_unigram"
+        );
     }
 
     #[test]
@@ -212,7 +227,7 @@ mod tests {
         let record = Record::new("r", "sci.space");
         assert_eq!(experiment.prepare("bow", &record).unwrap_err().message(), "record has no text field");
         let err = experiment.prepare("tfidf", &record.with_field("text", "x")).unwrap_err();
-        assert_eq!(err.message(), "unknown model \"tfidf\": the news20 plugin has bow");
+        assert_eq!(err.message(), "unknown model \"tfidf\": the news20 plugin has bow, bow_unigram");
     }
 
     #[test]
@@ -238,5 +253,18 @@ mod tests {
         let named = model.named_parameters().unwrap();
         assert_eq!(named.iter().find(|(n, _)| n == "embedding.weight").unwrap().1.size(), [100, 4]);
         assert!(experiment.load_model("cnn", 3, Device::Cpu).is_err());
+    }
+
+    #[test]
+    fn bow_unigram_encodes_fewer_ids_than_bow() {
+        let dir = tempfile::tempdir().unwrap();
+        let (experiment, _) = open_small(dir.path());
+        let record = Record::new("x", "a").with_field("text", "one two three four");
+        let ids = |model| match experiment.prepare(model, &record).unwrap().get("input_ids") {
+            Some(Values::Int(ids)) => ids.len(),
+            _ => panic!("no input_ids"),
+        };
+        // 4 unigrams; bow adds the 3 bigrams.
+        assert_eq!((ids("bow_unigram"), ids("bow")), (4, 7));
     }
 }
