@@ -16,8 +16,8 @@ model = torch.jit.load(f"{run_dir}/training/{model_name}/model.pt")
 keys = json.load(open(f"{run_dir}/training/{model_name}/input_keys.json"))
 mlpipe = json.load(open(f"{run_dir}/inference/{model_name}/summary.json"))
 table = pd.read_parquet(parquet)
-columns = [c for c in table.columns if c.endswith(keys[0])]
-prefix = columns[0][: -len(keys[0])] if columns and columns[0] != keys[0] else ""
+# Comparison jobs prefix each model's columns with its name (see data/prepared.rs).
+prefix = f"{model_name}_" if f"{model_name}_{keys[0]}" in table.columns else ""
 docs = [[torch.tensor(list(table[prefix + k][i]), dtype=torch.int64) for k in keys] for i in range(len(table))]
 
 

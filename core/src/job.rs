@@ -5,6 +5,7 @@ use crate::layout::ExperimentLayout;
 use crate::settings::{Root, Settings};
 use crate::storage::{self, Storage};
 use crate::{Error, Result};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 /// The settings of a run and the experiment's storage.
@@ -21,7 +22,7 @@ impl Job {
     /// A root whose backend is not available, or an invalid experiment name for the layout.
     pub fn open(settings: Settings) -> Result<Job> {
         let storage = match &settings.experiment.root {
-            Root::Local(path) => storage::local(path.clone()),
+            Root::Local(path) => storage::local(normalize(path)),
             Root::S3 { bucket, .. } => {
                 return Err(Error::Unsupported {
                     what: format!(
@@ -37,5 +38,32 @@ impl Job {
     /// Whether several models are compared (their prepared columns are prefixed).
     pub fn is_comparison(&self) -> bool {
         self.settings.experiment.model_names.len() > 1
+    }
+}
+
+/// Removes `.` and `a/..` pairs without touching the file system, so messages show
+/// `/repo/experiments`, not `/repo/example-plugins/news20/../../experiments`.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_folds_parent_and_current_components() {
+        assert_eq!(normalize(Path::new("/repo/a/b/../../experiments/./x")), PathBuf::from("/repo/experiments/x"));
+        assert_eq!(normalize(Path::new("../up")), PathBuf::from("../up"));
     }
 }
