@@ -10,6 +10,7 @@ use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{list_runs, RunLayout};
 use crate::metrics::{ConfusionMatrix, Metrics};
+use crate::settings::Device as DeviceSetting;
 use crate::train::batching::{collate, eval_batches};
 use crate::train::dataset::Dataset;
 use crate::{Error, Result};
@@ -154,10 +155,10 @@ fn infer_model(
         return Err(fail(format!("no test split ({} missing)", job.storage.uri(&test_key))));
     }
     let test = Dataset::from_parquet(job.storage.get(&test_key)?, &job.storage.uri(&test_key), &inputs)?;
+    let device = inference_device(job)?;
     let local = work.join(format!("{model}.pt"));
     job.storage.get_file(&model_key, &local)?;
-    let module =
-        CModule::load_on_device(&local, Device::Cpu).map_err(|err| fail(format!("loading model.pt: {err}")))?;
+    let module = CModule::load_on_device(&local, device).map_err(|err| fail(format!("loading model.pt: {err}")))?;
 
     let started = Instant::now();
     let num_labels = labels.len();
@@ -165,7 +166,7 @@ fn infer_model(
     let mut predicted = vec![0usize; test.len()];
     tch::no_grad(|| -> Result<()> {
         for rows in eval_batches(&test.lengths(), 64) {
-            let batch = collate(&test, &rows, Device::Cpu);
+            let batch = collate(&test, &rows, device);
             let logits = module.forward_ts(&batch.inputs).map_err(|err| fail(format!("model.pt forward: {err}")))?;
             if logits.size() != [rows.len() as i64, num_labels as i64] {
                 return Err(fail(format!(
@@ -229,6 +230,18 @@ fn infer_model(
     job.storage.put(&predictions_key, &predictions)?;
     job.storage.put(&run.summary(model)?, summary.as_bytes())?;
     Ok(result)
+}
+
+/// Inference runs on the CPU (where a model trained on a GPU must also run) unless
+/// `[training] device` names a CUDA device explicitly.
+fn inference_device(job: &Job) -> Result<Device> {
+    match job.settings.training.device {
+        DeviceSetting::Cuda(index) if tch::Cuda::is_available() => Ok(Device::Cuda(index.unwrap_or(0))),
+        DeviceSetting::Cuda(_) => {
+            Err(Error::Unsupported { what: "training.device = cuda but no CUDA device is available".into() })
+        }
+        DeviceSetting::Auto | DeviceSetting::Cpu => Ok(Device::Cpu),
+    }
 }
 
 fn per_label_csv(rows: &[LabelRow]) -> String {
