@@ -121,8 +121,14 @@ pub fn runner(plugin: &Path, settings: &Path, args: &[&str]) -> Run {
 }
 
 /// Runs a Python snippet with the project's Python and parses its stdout as JSON.
+///
+/// The snippet ends with `os._exit(0)` once its output is flushed: pyarrow's native thread pool
+/// occasionally aborts during interpreter teardown ("terminate called without an active
+/// exception", seen once in CI on a loaded 2-core machine), which is not what these tests check.
+/// A failure before the output is complete still fails the test.
 pub fn python_json(script: &str, args: &[&Path]) -> serde_json::Value {
-    let output = Command::new(python()).arg("-c").arg(script).args(args).output().expect("spawn python");
+    let script = format!("{script}\nimport os as _os, sys as _sys\n_sys.stdout.flush()\n_os._exit(0)\n");
+    let output = Command::new(python()).arg("-c").arg(&script).args(args).output().expect("spawn python");
     assert!(output.status.success(), "python failed:\n{}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).expect("python printed JSON")
 }
