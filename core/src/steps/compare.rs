@@ -49,7 +49,7 @@ fn compare_pair(a: &ModelInference, b: &ModelInference) -> PairComparison {
         }
     }
     let f1 = |result: &ModelInference, label: &str| {
-        result.per_label.iter().find(|row| row.label == label).map_or(0.0, |row| row.f1)
+        result.per_label.iter().find(|row| row.label == label).map_or(0.0, |row| row.scores.f1)
     };
     let per_label_f1: Vec<(String, f64, f64)> =
         a.labels.iter().map(|label| (label.clone(), f1(a, label), f1(b, label))).collect();

@@ -9,7 +9,7 @@ use super::snapshot::require_manifest;
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{list_runs, RunLayout};
-use crate::metrics::{ConfusionMatrix, Metrics};
+use crate::metrics::{ConfusionMatrix, LabelMetrics, Metrics};
 use crate::settings::Device as DeviceSetting;
 use crate::train::batching::{collate, eval_batches};
 use crate::train::dataset::Dataset;
@@ -45,18 +45,12 @@ pub struct ModelInference {
     pub truth: Vec<usize>,
 }
 
-/// One row of `per_label.csv` (sorted by F1, best first).
+/// One row of `per_label.csv` (sorted by F1, best first): a label's name and its scores.
 #[derive(Debug, Clone, Serialize)]
 pub struct LabelRow {
     pub label: String,
-    pub support: u64,
-    pub true_positives: u64,
-    pub false_positives: u64,
-    pub false_negatives: u64,
-    pub precision: f64,
-    pub recall: f64,
-    pub f1: f64,
-    pub accuracy: f64,
+    #[serde(flatten)]
+    pub scores: LabelMetrics,
 }
 
 /// Runs the step on run `run`, or on the newest run when `None`.
@@ -194,19 +188,9 @@ fn infer_model(
         .per_label
         .iter()
         .zip(labels)
-        .map(|(m, label)| LabelRow {
-            label: label.clone(),
-            support: m.support,
-            true_positives: m.true_positives,
-            false_positives: m.false_positives,
-            false_negatives: m.false_negatives,
-            precision: m.precision,
-            recall: m.recall,
-            f1: m.f1,
-            accuracy: m.accuracy,
-        })
+        .map(|(scores, label)| LabelRow { label: label.clone(), scores: scores.clone() })
         .collect();
-    per_label.sort_by(|a, b| b.f1.total_cmp(&a.f1).then_with(|| a.label.cmp(&b.label)));
+    per_label.sort_by(|a, b| b.scores.f1.total_cmp(&a.scores.f1).then_with(|| a.label.cmp(&b.label)));
     let result = ModelInference {
         model: model.to_string(),
         run: run.num(),
@@ -247,12 +231,13 @@ fn inference_device(job: &Job) -> Result<Device> {
 fn per_label_csv(rows: &[LabelRow]) -> String {
     let mut out =
         String::from("label,support,true_positives,false_positives,false_negatives,precision,recall,f1,accuracy\n");
-    for r in rows {
-        let label = if r.label.contains([',', '"', '\n']) {
-            format!("\"{}\"", r.label.replace('"', "\"\""))
+    for row in rows {
+        let label = if row.label.contains([',', '"', '\n']) {
+            format!("\"{}\"", row.label.replace('"', "\"\""))
         } else {
-            r.label.clone()
+            row.label.clone()
         };
+        let r = &row.scores;
         out.push_str(&format!(
             "{label},{},{},{},{},{},{},{},{}\n",
             r.support, r.true_positives, r.false_positives, r.false_negatives, r.precision, r.recall, r.f1, r.accuracy

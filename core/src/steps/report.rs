@@ -108,13 +108,13 @@ fn per_label_table(html: &mut String, result: &ModelInference) {
             html,
             "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&row.label),
-            row.support,
-            row.precision,
-            row.recall,
-            row.f1,
-            row.true_positives,
-            row.false_positives,
-            row.false_negatives
+            row.scores.support,
+            row.scores.precision,
+            row.scores.recall,
+            row.scores.f1,
+            row.scores.true_positives,
+            row.scores.false_positives,
+            row.scores.false_negatives
         );
     }
     html.push_str("</table>");
