@@ -7,8 +7,12 @@
 //! unrelated to the inputs must be refused with errors naming the inputs, nothing may be written
 //! then, and the parameters must require gradients again after every export.
 
+mod common;
+
+use common::python;
+
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use mlpipe_core::train::export::{export_torchscript, run_torchscript, ExportError, Tolerance};
@@ -80,12 +84,6 @@ fn batch(rows: i64, len: i64) -> Vec<Tensor> {
 fn samples() -> Vec<Vec<Tensor>> {
     tch::manual_seed(1);
     vec![batch(2, 5), batch(3, 9), batch(1, 1)]
-}
-
-fn python() -> PathBuf {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(python.exists(), "{} is missing: run scripts/setup.sh", python.display());
-    python
 }
 
 /// PyTorch's logits for each batch, from the module at `module`.

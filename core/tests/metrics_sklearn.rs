@@ -5,8 +5,11 @@
 //! `multilabel_confusion_matrix` with `labels=range(n)`, and every number must agree with ours
 //! within 1e-12 (counts exactly).
 
+mod common;
+
+use common::python;
+
 use mlpipe_core::rng::SplitMix64;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use mlpipe_core::metrics::{ConfusionMatrix, Metrics};
@@ -117,13 +120,6 @@ fn cases() -> Vec<Case> {
         random_case("accurate with rare labels", 5, 500, &[100.0, 40.0, 20.0, 5.0, 2.0, 1.0, 0.5], &even, 0.95),
         random_case("three examples", 6, 3, &even, &even, 0.5),
     ]
-}
-
-/// The project's Python, which `scripts/setup.sh` provides with scikit-learn installed.
-fn python() -> PathBuf {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(python.exists(), "{} is missing: run scripts/setup.sh", python.display());
-    python
 }
 
 /// scikit-learn's results for `cases`, in order.

@@ -7,7 +7,10 @@
 //! every step all parameters and moment estimates must agree within 1e-6. A second test checks that
 //! a checkpointed state restored into a fresh optimiser continues bit for bit like the original.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::python;
+
 use std::process::Command;
 
 use mlpipe_core::train::optim::{AdamW, AdamWConfig};
@@ -142,13 +145,6 @@ fn train_step(opt: &mut AdamW, named: &[(String, Tensor)], schedule: &LinearSche
 
 fn values(t: &Tensor) -> Vec<f64> {
     Vec::<f64>::try_from(t.to_kind(Kind::Double).flatten(0, -1)).unwrap()
-}
-
-/// The project's Python, which `scripts/setup.sh` provides with torch installed.
-fn python() -> PathBuf {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(python.exists(), "{} is missing: run scripts/setup.sh", python.display());
-    python
 }
 
 /// PyTorch's record of every step, for the fixture and `schedule`.

@@ -101,8 +101,7 @@ fn an_existing_snapshot_is_never_overwritten_without_force() {
     let before = std::fs::read(&records).unwrap();
 
     let again = exp.run(&fixture_plugin(), &["reconcile", "--set", "experiment.seed=8"]);
-    assert_eq!(again.code, 1);
-    let line = again.error_line();
+    let line = again.failure(1);
     assert!(line.contains("data") && line.contains("already exists") && line.contains("--force"), "{line}");
     assert_eq!(std::fs::read(&records).unwrap(), before, "refused run must not touch the snapshot");
 
@@ -131,8 +130,7 @@ fn all_reuses_data_made_from_identical_inputs_and_refuses_changed_inputs() {
 fn a_record_with_an_unknown_label_is_named() {
     let exp = Experiment::fixture("records = 30\nbad_label_record = r0012", "");
     let run = exp.run(&fixture_plugin(), &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("r0012") && line.contains("purple") && line.contains("labels()"), "{line}");
     assert!(!exp.exp_dir("fixture-exp").join("data/reconciled/records.parquet").exists());
 }
@@ -141,8 +139,7 @@ fn a_record_with_an_unknown_label_is_named() {
 fn a_duplicate_record_id_is_named() {
     let exp = Experiment::fixture("records = 30\nduplicate_id = true", "");
     let run = exp.run(&fixture_plugin(), &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("r0001") && line.contains("duplicate"), "{line}");
 }
 
@@ -150,8 +147,7 @@ fn a_duplicate_record_id_is_named() {
 fn prepare_before_reconcile_says_what_to_run() {
     let exp = Experiment::fixture("records = 30", "");
     let run = exp.run(&fixture_plugin(), &["prepare"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("manifest.toml") && line.contains("run the `reconcile` step first"), "{line}");
 }
 

@@ -11,8 +11,7 @@ fn fixture() -> Experiment {
 fn missing_file_is_named() {
     let exp = fixture();
     let run = exp.run(&exp.dir.path().join("libnothere.so"), &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("libnothere.so") && line.contains("no such file"), "{line}");
 }
 
@@ -22,8 +21,7 @@ fn a_text_file_is_not_a_shared_library() {
     let fake = exp.dir.path().join("libfake.so");
     std::fs::write(&fake, "this is not an ELF file\n").unwrap();
     let run = exp.run(&fake, &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("libfake.so") && line.contains("not a loadable shared library"), "{line}");
 }
 
@@ -31,8 +29,7 @@ fn a_text_file_is_not_a_shared_library() {
 fn a_library_without_root_module_is_not_a_plugin() {
     let exp = fixture();
     let run = exp.run(&faulty_plugins().not_a_plugin, &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("not an mlpipe plugin") && line.contains("export_experiment!"), "{line}");
 }
 
@@ -40,8 +37,7 @@ fn a_library_without_root_module_is_not_a_plugin() {
 fn another_plugin_api_version_is_refused() {
     let exp = fixture();
     let run = exp.run(&faulty_plugins().other_api_version, &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("incompatible mlpipe-plugin-api") && line.contains("0.2.0"), "{line}");
     assert!(!exp.exp_dir("fixture-exp").exists(), "nothing may be written");
 }
@@ -50,8 +46,7 @@ fn another_plugin_api_version_is_refused() {
 fn another_libtorch_is_refused() {
     let exp = fixture();
     let run = exp.run(&faulty_plugins().other_torch, &["reconcile"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("tch 0.23.0") && line.contains("tch 0.24.0") && line.contains("rebuild"), "{line}");
 }
 

@@ -7,8 +7,7 @@ use crate::util::{fixture_plugin, Experiment};
 fn an_unknown_key_is_named_with_its_line_and_a_suggestion() {
     let exp = Experiment::fixture("records = 20", "[training]\nlearnig_rate = 0.1\n");
     let run = exp.run(&fixture_plugin(), &["reconcile"]);
-    assert_eq!(run.code, 2);
-    let line = run.error_line();
+    let line = run.failure(2);
     assert!(
         line.contains("settings.ini:") && line.contains("training.learnig_rate") && line.contains("learning_rate"),
         "{line}"
@@ -19,8 +18,7 @@ fn an_unknown_key_is_named_with_its_line_and_a_suggestion() {
 fn a_bad_value_is_named_with_its_line() {
     let exp = Experiment::fixture("records = 20", "[training]\n\nbatch_size = lots\n");
     let run = exp.run(&fixture_plugin(), &["reconcile"]);
-    assert_eq!(run.code, 2);
-    let line = run.error_line();
+    let line = run.failure(2);
     assert!(
         line.contains("settings.ini:15") && line.contains("training.batch_size") && line.contains("lots"),
         "{line}"
@@ -34,8 +32,7 @@ fn set_overrides_a_key_and_a_bad_override_is_named() {
     assert!(exp.exp_dir("renamed").join("data/manifest.toml").is_file());
     assert!(!exp.exp_dir("fixture-exp").exists());
     let run = exp.run(&fixture_plugin(), &["reconcile", "--set", "training.epochs=zero"]);
-    assert_eq!(run.code, 2);
-    let line = run.error_line();
+    let line = run.failure(2);
     assert!(line.contains("--set") && line.contains("training.epochs"), "{line}");
 }
 

@@ -181,8 +181,7 @@ fn a_run_killed_mid_epoch_resumes_to_the_same_result_and_keeps_few_checkpoints()
 fn a_diverging_loss_stops_with_its_step() {
     let exp = Experiment::fixture("records = 60", &TRAINING.replace("learning_rate = 0.05", "learning_rate = 1e30"));
     let run = exp.run(&fixture_plugin(), &["all"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("model tiny: loss became") && line.contains("at step"), "{line}");
 }
 
@@ -190,8 +189,7 @@ fn a_diverging_loss_stops_with_its_step() {
 fn a_model_with_the_wrong_number_of_outputs_is_named() {
     let exp = Experiment::fixture("records = 60\nextra_outputs = 1", TRAINING);
     let run = exp.run(&fixture_plugin(), &["all"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("model tiny") && line.contains("returned shape [2, 4], expected [2, 3]"), "{line}");
 }
 
@@ -200,8 +198,7 @@ fn an_unprepared_model_and_an_empty_split_fail_before_training() {
     let exp = Experiment::fixture("records = 60", TRAINING);
     exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
     let run = exp.run(&fixture_plugin(), &["train", "--set", "experiment.model_names=dense"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("model dense") && line.contains("not in the prepared data"), "{line}");
 
     let tiny = Experiment::fixture("records = 30", TRAINING);
@@ -210,8 +207,7 @@ fn an_unprepared_model_and_an_empty_split_fail_before_training() {
         .replace("validation_fraction = 0.2", "validation_fraction = 0.01");
     std::fs::write(tiny.settings(), settings).unwrap();
     let run = tiny.run(&fixture_plugin(), &["all"]);
-    assert_eq!(run.code, 1);
-    let line = run.error_line();
+    let line = run.failure(1);
     assert!(line.contains("model tiny") && line.contains("validation split is empty"), "{line}");
 }
 

@@ -65,6 +65,12 @@ impl Run {
         errors[0].to_string()
     }
 
+    /// Asserts the exit code and returns the one `error:` line.
+    pub fn failure(&self, code: i32) -> String {
+        assert_eq!(self.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self.error_line()
+    }
+
     /// Asserts success and returns stdout.
     pub fn ok(&self) -> &str {
         assert_eq!(self.code, 0, "runner failed\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
