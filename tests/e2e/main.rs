@@ -8,9 +8,11 @@
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
 //! - `infer`: the infer step: statistics vs scikit-learn, predictions vs PyTorch, `--run`.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
+//! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
 
 mod data_steps;
 mod infer;
+mod minilm;
 mod news20;
 mod plugin_loading;
 mod settings_cli;

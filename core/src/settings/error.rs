@@ -114,6 +114,15 @@ pub enum ErrorKind {
         /// The value as written.
         given: String,
     },
+    /// A `[training.<model>]` section for a model that `experiment.model_names` does not list.
+    #[error("no such model in experiment.model_names ({models})")]
+    UnknownModel {
+        /// The listed models, comma-separated.
+        models: String,
+    },
+    /// A key of `[training]` that applies to the whole job, set in a `[training.<model>]` section.
+    #[error("applies to the whole job: set it in [training]")]
+    JobWide,
     /// A required key that is not set.
     #[error("required key is missing{}", because.as_ref().map(|b| format!(" ({b})")).unwrap_or_default())]
     Missing {

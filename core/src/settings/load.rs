@@ -9,6 +9,7 @@ use super::data::DataSettings;
 use super::error::{ErrorKind, Origin, SettingsError};
 use super::experiment::ExperimentSettings;
 use super::job::JobType;
+use super::model_training;
 use super::overrides::apply_override;
 use super::raw::RawIni;
 use super::reader::SectionReader;
@@ -36,6 +37,9 @@ pub struct Settings {
     pub plugin: BTreeMap<String, String>,
     /// `[training]`.
     pub training: TrainingSettings,
+    /// `[training.<model>]`: the effective training settings of the models that override
+    /// `[training]` (see [`Settings::training_for`]).
+    pub model_training: BTreeMap<String, TrainingSettings>,
     /// `[tuning]`.
     pub tuning: TuningSettings,
     /// `[sagemaker]`.
@@ -72,7 +76,8 @@ impl Settings {
         for text in overrides {
             apply_override(&mut raw, text)?;
         }
-        if let Some(section) = raw.sections().iter().find(|s| !SECTIONS.contains(&s.name())) {
+        let known = |name: &str| SECTIONS.contains(&name) || model_training::is_model_section(name);
+        if let Some(section) = raw.sections().iter().find(|s| !known(s.name())) {
             let suggestion = did_you_mean(section.name(), SECTIONS.iter().copied());
             return Err(SettingsError::new(
                 section.origin().clone(),
@@ -89,10 +94,28 @@ impl Settings {
             .map(|e| (e.key.clone(), e.value.clone()))
             .collect();
         let training = TrainingSettings::read(&raw)?;
+        let model_training = model_training::read(&raw, &experiment.model_names)?;
         let tuning = TuningSettings::read(&raw)?;
         let sagemaker = SageMakerSettings::read(&raw, training.backend)?;
         let tracking = TrackingSettings::read(&raw, &experiment.name)?;
-        Ok(Settings { path: path.to_path_buf(), dir, experiment, data, plugin, training, tuning, sagemaker, tracking })
+        Ok(Settings {
+            path: path.to_path_buf(),
+            dir,
+            experiment,
+            data,
+            plugin,
+            training,
+            model_training,
+            tuning,
+            sagemaker,
+            tracking,
+        })
+    }
+
+    /// The training settings of `model`: its `[training.<model>]` section laid over `[training]`,
+    /// or `[training]` itself.
+    pub fn training_for(&self, model: &str) -> &TrainingSettings {
+        self.model_training.get(model).unwrap_or(&self.training)
     }
 
     /// Whether this is a hyperparameter search: `[tuning]` names at least one parameter.

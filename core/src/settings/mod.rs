@@ -15,6 +15,7 @@ mod experiment;
 mod job;
 mod keyword;
 mod load;
+mod model_training;
 mod objective;
 mod overrides;
 mod raw;

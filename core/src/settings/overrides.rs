@@ -3,9 +3,10 @@
 //! and records the override text as the value's origin, so later errors point at the `--set`.
 
 use super::error::{ErrorKind, Origin, SettingsError};
-use super::raw::{is_name, RawIni};
+use super::raw::{is_name, is_section_name, RawIni};
 
-/// Applies one `--set section.key=value` override to `raw`. The value is trimmed but otherwise
+/// Applies one `--set section.key=value` override to `raw` (`section` may name a model section,
+/// as in `training.minilm.learning_rate=1e-4`). The value is trimmed but otherwise
 /// taken verbatim (no comment stripping).
 ///
 /// # Errors
@@ -15,8 +16,8 @@ use super::raw::{is_name, RawIni};
 pub fn apply_override(raw: &mut RawIni, text: &str) -> Result<(), SettingsError> {
     let origin = Origin::Override { text: text.to_string() };
     let parsed = text.split_once('=').and_then(|(target, value)| {
-        let (section, key) = target.trim().split_once('.')?;
-        let ok = is_name(section) && is_name(key) && !value.contains(['\n', '\r']);
+        let (section, key) = target.trim().rsplit_once('.')?;
+        let ok = is_section_name(section) && is_name(key) && !value.contains(['\n', '\r']);
         ok.then_some((section, key, value.trim()))
     });
     let Some((section, key, value)) = parsed else {

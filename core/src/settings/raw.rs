@@ -60,7 +60,7 @@ impl RawIni {
                     return Err(SettingsError::new(origin, None, syntax()));
                 };
                 let name = name.trim();
-                check_name("section", name, &origin)?;
+                check_section_name(name, &origin)?;
                 current = Some(raw.section_index(name, origin));
             } else if let Some((key, value)) = line.split_once('=') {
                 let key = key.trim();
@@ -158,6 +158,27 @@ impl RawSection {
 /// Whether `name` is a valid section or key name: `[a-z0-9_]+`.
 pub(crate) fn is_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `name` is a valid section name: `[a-z0-9_]+`, optionally followed by `.` and a model
+/// name (`[A-Za-z0-9_-]+`), as in `[training.minilm]`.
+pub(crate) fn is_section_name(name: &str) -> bool {
+    match name.split_once('.') {
+        None => is_name(name),
+        Some((section, model)) => {
+            is_name(section)
+                && !model.is_empty()
+                && model.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        }
+    }
+}
+
+fn check_section_name(name: &str, origin: &Origin) -> Result<(), SettingsError> {
+    if is_section_name(name) {
+        return Ok(());
+    }
+    let kind = ErrorKind::InvalidName { what: "section", name: name.to_string() };
+    Err(SettingsError::new(origin.clone(), None, kind))
 }
 
 fn check_name(what: &'static str, name: &str, origin: &Origin) -> Result<(), SettingsError> {

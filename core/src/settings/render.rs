@@ -16,8 +16,18 @@ pub(crate) struct IniWriter {
 }
 
 impl IniWriter {
-    fn new(header: &str) -> Self {
+    pub(crate) fn new(header: &str) -> Self {
         IniWriter { text: format!("; {header}\n") }
+    }
+
+    /// Writes a line as is (a `key = value` line rendered elsewhere).
+    pub(crate) fn line(&mut self, line: &str) {
+        let _ = writeln!(self.text, "{line}");
+    }
+
+    /// The `key = value` lines written so far (headers and comments left out).
+    pub(crate) fn key_lines(&self) -> Vec<String> {
+        self.text.lines().filter(|line| !line.starts_with([';', '[']) && !line.is_empty()).map(String::from).collect()
     }
 
     /// Starts `[name]`, separated from the previous section by a blank line.
@@ -54,6 +64,7 @@ impl Settings {
             out.key(key, value);
         }
         self.training.write_ini(&mut out);
+        super::model_training::write_ini(&mut out, &self.training, &self.model_training);
         self.tuning.write_ini(&mut out);
         self.sagemaker.write_ini(&mut out);
         self.tracking.write_ini(&mut out);

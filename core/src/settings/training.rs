@@ -165,6 +165,13 @@ impl TrainingSettings {
         })
     }
 
+    /// The `key = value` lines of [`Self::write_ini`], to compare two settings key by key.
+    pub(crate) fn ini_lines(&self) -> Vec<String> {
+        let mut out = IniWriter::new("");
+        self.write_ini(&mut out);
+        out.key_lines()
+    }
+
     pub(crate) fn write_ini(&self, out: &mut IniWriter) {
         out.section("training");
         out.key("backend", self.backend);

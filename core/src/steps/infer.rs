@@ -11,6 +11,7 @@ use crate::job::Job;
 use crate::layout::{list_runs, RunLayout};
 use crate::metrics::{ConfusionMatrix, LabelMetrics, Metrics};
 use crate::settings::Device as DeviceSetting;
+use crate::train::autocast::autocast;
 use crate::train::batching::{collate, eval_batches};
 use crate::train::dataset::Dataset;
 use crate::{Error, Result};
@@ -33,6 +34,8 @@ pub struct ModelInference {
     pub macro_f1: f64,
     pub weighted_f1: f64,
     pub docs_per_second: f64,
+    /// Arithmetic of the forward passes: the model's `training.mixed_precision` (`no` is float32).
+    pub precision: String,
     pub labels: Vec<String>,
     /// Rows true label, columns predicted (`sklearn.metrics.confusion_matrix`).
     pub confusion_matrix: Vec<Vec<u64>>,
@@ -154,6 +157,8 @@ fn infer_model(
     job.storage.get_file(&model_key, &local)?;
     let module = CModule::load_on_device(&local, device).map_err(|err| fail(format!("loading model.pt: {err}")))?;
 
+    // The model runs in the precision it was trained in (bf16 autocast uses AMX on CPUs that have it).
+    let precision = job.settings.training_for(model).mixed_precision;
     let started = Instant::now();
     let num_labels = labels.len();
     let mut probabilities = vec![0f32; test.len() * num_labels];
@@ -161,7 +166,8 @@ fn infer_model(
     tch::no_grad(|| -> Result<()> {
         for rows in eval_batches(&test.lengths(), 64) {
             let batch = collate(&test, &rows, device);
-            let logits = module.forward_ts(&batch.inputs).map_err(|err| fail(format!("model.pt forward: {err}")))?;
+            let logits = autocast(precision, device, || module.forward_ts(&batch.inputs))
+                .map_err(|err| fail(format!("model.pt forward: {err}")))?;
             if logits.size() != [rows.len() as i64, num_labels as i64] {
                 return Err(fail(format!(
                     "model.pt returned shape {:?}, expected [{}, {num_labels}]",
@@ -200,6 +206,7 @@ fn infer_model(
         macro_f1: metrics.macro_f1,
         weighted_f1: metrics.weighted_f1,
         docs_per_second: test.len() as f64 / seconds.max(1e-9),
+        precision: precision.to_string(),
         labels: labels.to_vec(),
         confusion_matrix: confusion.counts().to_vec(),
         per_label,

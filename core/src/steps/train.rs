@@ -99,7 +99,6 @@ fn train_models(
     manifest: &mut RunManifest,
 ) -> Result<Vec<ModelOutcome>> {
     let settings = &job.settings;
-    let training = &settings.training;
     let work = std::env::temp_dir().join(format!(
         "mlpipe-{}-run{}-{}",
         settings.experiment.name,
@@ -108,6 +107,7 @@ fn train_models(
     ));
     let mut models = Vec::new();
     for model_name in &settings.experiment.model_names {
+        let training = settings.training_for(model_name);
         if job.storage.exists(&run.statistics(model_name)?)? {
             println!("train: {model_name} already finished in run {}, skipped", run.num());
             continue;

@@ -1,9 +1,11 @@
 //! Evaluation of a model on a whole split: eval mode, no gradients, length-sorted batches with
 //! dynamic padding, summed cross-entropy and a confusion matrix of the argmax predictions.
 
+use super::autocast::autocast;
 use super::batching::{collate, eval_batches};
 use super::dataset::Dataset;
 use crate::metrics::{ConfusionMatrix, Evaluation};
+use crate::settings::MixedPrecision;
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device, Kind, Reduction};
 use mlpipe_plugin_api::Model;
@@ -15,7 +17,8 @@ pub struct Predictions {
     pub predicted: Vec<usize>,
 }
 
-/// Evaluates `model` on every row of `dataset` in batches of `batch_size`.
+/// Evaluates `model` on every row of `dataset` in batches of `batch_size`, in the training's
+/// `precision` (autocast), as inference will run it.
 ///
 /// # Errors
 /// A failing forward, logits of the wrong shape, or labels out of range.
@@ -25,6 +28,7 @@ pub fn evaluate(
     num_labels: usize,
     batch_size: usize,
     device: Device,
+    precision: MixedPrecision,
     model_name: &str,
 ) -> Result<Predictions> {
     model.set_train(false).map_err(|err| model_error(model_name, err))?;
@@ -34,7 +38,8 @@ pub fn evaluate(
     tch::no_grad(|| -> Result<()> {
         for rows in eval_batches(&dataset.lengths(), batch_size) {
             let batch = collate(dataset, &rows, device);
-            let logits = model.forward(&batch.inputs).map_err(|err| model_error(model_name, err))?;
+            let logits = autocast(precision, device, || model.forward(&batch.inputs))
+                .map_err(|err| model_error(model_name, err))?;
             check_logits(&logits, rows.len(), num_labels, model_name)?;
             let logits = logits.to_kind(Kind::Float);
             loss_sum += logits

