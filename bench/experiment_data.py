@@ -32,7 +32,8 @@ def load_splits(experiment: Path) -> dict[str, pd.DataFrame]:
     records = _read_records(experiment)
     splits = {}
     for split in SPLITS:
-        prepared = pd.read_parquet(_existing(experiment / "data" / "prepared" / f"{split}.parquet"), columns=["id", "label"])
+        path = _existing(experiment / "data" / "prepared" / f"{split}.parquet")
+        prepared = pd.read_parquet(path, columns=["id", "label"])
         splits[split] = _join(prepared, records, split)
     return splits
 

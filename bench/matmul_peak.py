@@ -22,7 +22,8 @@ def main() -> None:
     args = parse_args()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    result = {"torch": torch.__version__, "size": args.size, "repeats": args.repeats, "threads": torch.get_num_threads()}
+    threads = torch.get_num_threads()
+    result = {"torch": torch.__version__, "size": args.size, "repeats": args.repeats, "threads": threads}
     for name, dtype in PRECISIONS.items():
         result[name] = measure(args.size, dtype, args.repeats)
     print(json.dumps(result, indent=2))

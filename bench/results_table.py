@@ -24,7 +24,9 @@ def training_flops(config: dict, mlpipe_train: dict, reference_train: dict, peak
     mlpipe_tokens = mlpipe_train["real_tokens"] + mlpipe_train["padded_tokens"]
     reference = reference_train["inner"]
     sides = {
-        "mlpipe": side_flops(shape, mlpipe_tokens, mlpipe_tokens / mlpipe_train["items"], mlpipe_train["train_seconds"]),
+        "mlpipe": side_flops(
+            shape, mlpipe_tokens, mlpipe_tokens / mlpipe_train["items"], mlpipe_train["train_seconds"]
+        ),
         "reference": side_flops(shape, reference["tokens"], reference["max_length"], reference["seconds"]),
     }
     for side in sides.values():
@@ -45,9 +47,11 @@ def model_shape(config: dict) -> dict:
 
 
 def side_flops(shape: dict, tokens: float, n_ctx: float, seconds: float) -> dict:
+    """Training FLOPs of `tokens` tokens at context `n_ctx`, and the FLOP/s over `seconds`."""
     per_token = 3 * (2 * shape["n_params"] + 2 * shape["n_layer"] * n_ctx * shape["d_attn"])
     flops = tokens * per_token
-    return {"tokens": tokens, "n_ctx": n_ctx, "flops": flops, "seconds": seconds, "gflops_per_second": flops / seconds / 1e9}
+    rate = flops / seconds / 1e9
+    return {"tokens": tokens, "n_ctx": n_ctx, "flops": flops, "seconds": seconds, "gflops_per_second": rate}
 
 
 def render(results: dict) -> str:
@@ -56,6 +60,7 @@ def render(results: dict) -> str:
 
 
 def header(results: dict) -> list[str]:
+    """Title, machine and software, the benchmark's settings and the matmul peaks."""
     m, o = results["machine"], results["options"]
     return [
         "### MiniLM fine-tuning: mlpipe vs the Hugging Face reference",
@@ -74,7 +79,12 @@ def header(results: dict) -> list[str]:
 
 
 def phase_table(results: dict) -> list[str]:
-    rows = ["| phase | side | items | wall s | rate | peak RSS MiB | mlpipe / reference |", "|---|---|---:|---:|---:|---:|---:|"]
+    """Per phase, mlpipe and reference rows, and notes on what each rate measures."""
+    selection = results["reference"]["infer"]["inner"]["selection"]
+    rows = [
+        "| phase | side | items | wall s | rate | peak RSS MiB | mlpipe / reference |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for name in ("tokenise", "train", "infer"):
         ours, theirs = results["mlpipe"][name], results["reference"][name]
         ratio = f"{ours['rate'] / theirs['rate']:.2f}×"
@@ -87,26 +97,29 @@ def phase_table(results: dict) -> list[str]:
     return rows + [
         "",
         "- tokenise: documents of all three splits / wall time of the whole process (start-up, reading, "
-        "writing included); mlpipe `runner prepare` (truncates; rows are padded per batch later), reference `datasets.map` with the fast "
-        "tokenizer, padding to max length.",
+        "writing included); mlpipe `runner prepare` (truncates; rows are padded per batch later), "
+        "reference `datasets.map` with the fast tokenizer, padding to max length.",
         "- train: samples / seconds of the training loop (mlpipe: statistics.json `samples_per_second`, "
         "dynamic padding; reference: Accelerate loop, padded to max length); wall s is the whole process "
         "(mlpipe's includes loading, a validation pass and the verified TorchScript export).",
         "- infer: documents / seconds of the classification loop; mlpipe `runner infer` on the whole test split "
-        "(exported model.pt, length-sorted batches, dynamic padding); reference: `torch.jit.trace`d model, "
-        "one document at a time, float32, on " + results["reference"]["infer"]["inner"]["selection"] + ".",
+        "(the exported model.pt in length-sorted batches with dynamic padding, in the training precision); "
+        f"reference: `torch.jit.trace`d model, one document at a time, float32, on {selection}.",
         "",
     ]
 
 
 def compute_table(results: dict) -> list[str]:
+    """Training FLOP/s of both sides against the matmul peak, with the formula used."""
     f = results["training_flops"]
     s = f["model"]
     rows = [
         f"Training compute: {f['formula']}; N = {s['n_params'] / 1e6:.1f} M (n_layer {s['n_layer']}, "
-        f"d_model = d_attn {s['d_model']}, d_ff {s['d_ff']}); tokens = padded tokens processed, n_ctx = mean padded width.",
+        f"d_model = d_attn {s['d_model']}, d_ff {s['d_ff']}); tokens = padded tokens processed, "
+        "n_ctx = mean padded width.",
         "",
-        f"| side | tokens | n_ctx | TFLOP | loop s | GFLOP/s | share of {f['precision']} peak ({number(f['peak_gflops'])} GFLOP/s) |",
+        f"| side | tokens | n_ctx | TFLOP | loop s | GFLOP/s "
+        f"| share of {f['precision']} peak ({number(f['peak_gflops'])} GFLOP/s) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for side in ("mlpipe", "reference"):
@@ -117,6 +130,7 @@ def compute_table(results: dict) -> list[str]:
 
 
 def quality_table(results: dict) -> list[str]:
+    """Test scores of both fine-tunes and of the TF-IDF baseline."""
     steps = results["options"]["steps"]
     ours, theirs, tfidf = results["mlpipe"]["infer"], results["reference"]["infer"], results["tfidf"]
     return [

@@ -26,7 +26,7 @@ mod version;
 pub use context::Context;
 pub use error::PluginError;
 pub use experiment::{Experiment, RecordSink};
-pub use model::{Model, VarStoreModel};
+pub use model::{load_var_store, save_var_store, sorted_variables, Model, VarStoreModel};
 pub use record::{Features, Record, Split, Values};
 pub use tch;
 pub use version::{TorchAbi, PLUGIN_API_VERSION};

@@ -81,20 +81,41 @@ where
     }
 
     fn named_parameters(&self) -> Result<Vec<(String, Tensor)>, PluginError> {
-        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(named)
+        Ok(sorted_variables(&self.vs))
     }
 
     fn save_weights(&self, path: &Path) -> Result<(), PluginError> {
-        let named = self.named_parameters()?;
-        Tensor::write_safetensors(&named, path)
-            .map_err(|err| PluginError::from(err).context(format!("writing {}", path.display())))
+        save_var_store(&self.vs, path)
     }
 
     fn load_weights(&mut self, path: &Path) -> Result<(), PluginError> {
-        // Copying into leaf variables that require grad is only allowed outside autograd.
-        tch::no_grad(|| self.vs.read_safetensors(path))
-            .map_err(|err| PluginError::from(err).context(format!("reading {}", path.display())))
+        load_var_store(&self.vs, path)
     }
+}
+
+/// Every variable of `vs` by name, sorted by name: what [`Model::named_parameters`] returns for a
+/// model built on a `VarStore`.
+pub fn sorted_variables(vs: &VarStore) -> Vec<(String, Tensor)> {
+    let mut named: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    named
+}
+
+/// Writes the variables of `vs` as safetensors at `path` ([`Model::save_weights`]).
+///
+/// # Errors
+/// I/O or libtorch errors, naming the file.
+pub fn save_var_store(vs: &VarStore, path: &Path) -> Result<(), PluginError> {
+    Tensor::write_safetensors(&sorted_variables(vs), path)
+        .map_err(|err| PluginError::from(err).context(format!("writing {}", path.display())))
+}
+
+/// Loads a file written by [`save_var_store`] into the variables of `vs` ([`Model::load_weights`]).
+///
+/// # Errors
+/// A missing file or a name/shape mismatch, naming the file.
+pub fn load_var_store(vs: &VarStore, path: &Path) -> Result<(), PluginError> {
+    // Copying into leaf variables that require grad is only allowed outside autograd.
+    tch::no_grad(|| vs.read_safetensors(path))
+        .map_err(|err| PluginError::from(err).context(format!("reading {}", path.display())))
 }

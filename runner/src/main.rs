@@ -3,6 +3,7 @@
 //! failed) or 2 (bad usage or bad settings).
 
 mod cli;
+mod memory;
 mod run;
 
 use clap::Parser;
@@ -10,6 +11,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    memory::keep_freed_memory();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

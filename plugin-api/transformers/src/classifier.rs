@@ -14,7 +14,7 @@ use crate::config::BertConfig;
 use crate::encoder::BertEncoder;
 use crate::error::TransformerError;
 use crate::weights::{load_pretrained, LoadReport};
-use mlpipe_plugin_api::{Model, PluginError};
+use mlpipe_plugin_api::{load_var_store, save_var_store, sorted_variables, Model, PluginError};
 use std::path::Path;
 use std::str::FromStr;
 use tch::nn::{Init, VarStore};
@@ -183,19 +183,14 @@ impl Model for BertClassifier {
     }
 
     fn named_parameters(&self) -> Result<Vec<(String, Tensor)>, PluginError> {
-        let mut named: Vec<(String, Tensor)> = self.vs.variables().into_iter().collect();
-        named.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(named)
+        Ok(sorted_variables(&self.vs))
     }
 
     fn save_weights(&self, path: &Path) -> Result<(), PluginError> {
-        let named = self.named_parameters()?;
-        Tensor::write_safetensors(&named, path)
-            .map_err(|err| PluginError::from(err).context(format!("writing {}", path.display())))
+        save_var_store(&self.vs, path)
     }
 
     fn load_weights(&mut self, path: &Path) -> Result<(), PluginError> {
-        tch::no_grad(|| self.vs.read_safetensors(path))
-            .map_err(|err| PluginError::from(err).context(format!("reading {}", path.display())))
+        load_var_store(&self.vs, path)
     }
 }
