@@ -90,10 +90,7 @@ fn minilm_and_bow_compare_on_real_posts_and_minilm_matches_transformers() {
     let exp_dir = exp.exp_dir("slice");
     let run_dir = exp_dir.join("runs/1");
     let snapshot = std::fs::read_to_string(run_dir.join("settings.ini")).unwrap();
-    assert!(
-        snapshot.contains("[training.minilm]\nbatch_size = 8\nlearning_rate = 5e-5\n"),
-        "{snapshot}"
-    );
+    assert!(snapshot.contains("[training.minilm]\nbatch_size = 8\nlearning_rate = 5e-5\n"), "{snapshot}");
     let seen = python_json(CHECK, &[&exp_dir, &run_dir]);
     assert_eq!(seen["test_rows"], 24);
     assert_eq!(seen["ids_equal"], true, "Rust and Python tokenizers agree on the real posts");
