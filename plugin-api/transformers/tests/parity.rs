@@ -34,6 +34,9 @@ fn long_text() -> String {
     TEXTS.iter().cycle().take(60).copied().collect::<Vec<_>>().join(" ")
 }
 
+/// A named batch: token ids and attention masks, one row per text, unpadded.
+type Batch = (&'static str, Vec<Vec<i64>>, Vec<Vec<i64>>);
+
 fn padded(rows: &[Vec<i64>]) -> Tensor {
     let width = rows.iter().map(Vec::len).max().unwrap();
     let flat: Vec<i64> =
@@ -59,7 +62,7 @@ fn encoder_and_tokenizer_match_transformers() {
     }
 
     let encode = |text: &str| encoder.encode(text).unwrap();
-    let batches: Vec<(&str, Vec<Vec<i64>>, Vec<Vec<i64>>)> = {
+    let batches: Vec<Batch> = {
         let one = encode(TEXTS[0]);
         let three: Vec<_> = [TEXTS[1], TEXTS[3], TEXTS[2]].iter().map(|t| encode(t)).collect();
         let long = encode(&long);
