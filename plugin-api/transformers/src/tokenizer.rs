@@ -12,7 +12,7 @@
 
 use crate::error::TransformerError;
 use std::path::{Path, PathBuf};
-use tokenizers::{PaddingParams, PostProcessor, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+use tokenizers::{PostProcessor, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 /// One encoded text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,6 @@ impl TextEncoder {
                 direction: TruncationDirection::Right,
             }))
             .map_err(|err| problem(err.to_string()))?;
-        let _: Option<&PaddingParams> = tokenizer.get_padding();
         tokenizer.with_padding(None);
         Ok(Self { tokenizer, max_length, path: path.into() })
     }
