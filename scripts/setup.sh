@@ -37,7 +37,8 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 echo "setup: installing ${py_packages[*]} (first time: a few minutes)"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${py_packages[@]}"
+# No pip cache: the torch wheel and its CUDA libraries are ~3 GB, and a cached copy would double it.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir "${py_packages[@]}"
 
 torch_dir="$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')"
 ln -sfn "$torch_dir" "$venv/libtorch"

@@ -5,6 +5,8 @@
 #! clippy with warnings as errors.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Say how much disk there is: a full disk otherwise shows up as a linker crash (SIGBUS).
+df -Pk . | awk 'NR == 2 { printf "test: %.1f GB free on %s\n", $4 / 1048576, $6 }'
 bash scripts/setup.sh
 cargo fmt --all -- --check
 cargo build --workspace --all-targets

@@ -222,7 +222,7 @@ pub fn faulty_plugins() -> &'static FaultyPlugins {
 fn write_crate(dir: &Path, name: &str, deps: &str, files: &[(&str, &str)]) -> PathBuf {
     std::fs::create_dir_all(dir.join("src")).expect("mkdir");
     let manifest = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n\n[dependencies]\n{deps}"
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n\n[profile.dev]\ndebug = false\n\n[dependencies]\n{deps}"
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).expect("write Cargo.toml");
     for (path, text) in files {
