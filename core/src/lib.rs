@@ -3,6 +3,7 @@
 //! loaded in [`plugin`], and the pipeline steps live in [`steps`] on top of the [`data`] files.
 
 pub mod data;
+pub mod dist;
 pub mod error;
 pub mod hash;
 pub mod job;

@@ -3,6 +3,7 @@
 //! failed) or 2 (bad usage or bad settings).
 
 mod cli;
+mod launch;
 mod memory;
 mod run;
 
@@ -23,7 +24,12 @@ fn main() -> ExitCode {
     match run::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            // A distributed worker says which rank it is; the launcher prints the job's one
+            // `error:` line.
+            match std::env::var("RANK") {
+                Ok(rank) => eprintln!("[rank {rank}] error: {err}"),
+                Err(_) => eprintln!("error: {err}"),
+            }
             ExitCode::from(err.exit_code())
         }
     }

@@ -1,7 +1,15 @@
 //! Dispatch: loads settings and the plugin once, then runs the requested steps in pipeline order
 //! and prints a short summary of each on stdout.
+//!
+//! Distributed training has two roles. A *worker* (torchrun's variables set, by our launcher or by
+//! `torchrun --no-python runner ...`) joins the process group for `train`; the other steps run
+//! on rank 0 alone. A *launcher* (`[training] use_distributed = true`, no such variables) runs the
+//! other steps itself and starts one worker per local rank for `train` (see [`crate::launch`]),
+//! on one host or, inside a SageMaker job, on each host that `SM_HOSTS` lists.
 
 use crate::cli::{Cli, Step};
+use crate::launch;
+use mlpipe_core::dist::{HostPlan, Replica, WorkerEnv};
 use mlpipe_core::job::Job;
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Settings;
@@ -40,8 +48,23 @@ pub fn run(cli: &Cli) -> Result<()> {
     if cli.run.is_some() && !requested.contains(&Step::Infer) {
         return Err(Error::Unsupported { what: "--run applies to the infer step".into() });
     }
+    let worker = WorkerEnv::from_process()?;
+    let plan = match (&worker, job.settings.training.use_distributed) {
+        (None, true) => Some(host_plan(&job.settings)?),
+        _ => None,
+    };
+    // Only one process of a distributed job runs the steps other than `train`.
+    let runs_other_steps = match (&worker, &plan) {
+        (Some(env), _) => env.rank == 0,
+        (None, Some(plan)) => plan.node_rank == 0,
+        (None, None) => true,
+    };
     let mut trained = None;
     for step in requested {
+        if step != Step::Train && !runs_other_steps {
+            tracing::info!("{}: left to rank 0", step_name(step));
+            continue;
+        }
         match step {
             Step::Reconcile => {
                 let report = steps::reconcile(&job, &plugin, existing)?;
@@ -84,9 +107,15 @@ pub fn run(cli: &Cli) -> Result<()> {
                 }
             }
             Step::Train => {
-                let report = steps::train(&job, &plugin, cli.resume)?;
-                println!("train: run {} finished: {}", report.run.num(), report.run_uri);
-                trained = Some(report.run.num());
+                trained = match (&worker, &plan) {
+                    (Some(env), _) => train_as_worker(cli, &job, &plugin, env)?,
+                    (None, Some(plan)) => launch::train_workers(cli, plan)?,
+                    (None, None) => {
+                        let report = steps::train(&job, &plugin, cli.resume, &Replica::single(), &mut |_| {})?;
+                        println!("train: run {} finished: {}", report.run.num(), report.run_uri);
+                        Some(report.run.num())
+                    }
+                };
             }
             Step::Infer => {
                 steps::infer(&job, cli.run.or(trained))?;
@@ -95,6 +124,50 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Trains as one replica of a distributed job; rank 0 returns the run's number.
+fn train_as_worker(cli: &Cli, job: &Job, plugin: &Plugin, env: &WorkerEnv) -> Result<Option<u64>> {
+    let training = &job.settings.training;
+    let device = steps::training_device(training.device, env.local_rank)?;
+    let timeout = std::time::Duration::from_secs(training.dist_timeout_secs);
+    let replica = Replica::join(env, device, timeout)?;
+    let report = std::env::var_os(launch::RUN_REPORT_VAR).map(std::path::PathBuf::from);
+    let mut on_run = |num: u64| {
+        if let Some(path) = &report {
+            launch::write_report(path, num);
+        }
+    };
+    let result = steps::train(job, plugin, cli.resume, &replica, &mut on_run);
+    if result.is_err() {
+        // Peers blocked on this replica fail at once instead of waiting for the timeout.
+        replica.abort();
+    }
+    let report = result?;
+    if !replica.is_leader() {
+        return Ok(None);
+    }
+    println!("train: run {} finished: {}", report.run.num(), report.run_uri);
+    Ok(Some(report.run.num()))
+}
+
+/// This host's share of a distributed job: SageMaker's hosts when `SM_HOSTS` is set, else
+/// `num_processes` workers here (default one per GPU, or 2 on CPU) with the store on a free
+/// loopback port.
+fn host_plan(settings: &Settings) -> Result<HostPlan> {
+    let training = &settings.training;
+    let processes = match training.num_processes {
+        0 => steps::default_num_processes(training.device),
+        n => n,
+    };
+    if let Some(plan) = HostPlan::from_sagemaker(|name| std::env::var(name).ok(), processes)? {
+        return Ok(plan);
+    }
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map_err(|source| Error::Io { path: "127.0.0.1:0".into(), source })?
+        .port();
+    Ok(HostPlan::single_host(processes, port))
 }
 
 fn step_name(step: Step) -> &'static str {

@@ -6,11 +6,13 @@
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
+//! - `distributed`: two Gloo replicas (own launcher, torchrun, SageMaker hosts) vs one process; a killed rank.
 //! - `infer`: the infer step: statistics vs scikit-learn, predictions vs PyTorch, `--run`.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 //! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
 
 mod data_steps;
+mod distributed;
 mod infer;
 mod minilm;
 mod news20;

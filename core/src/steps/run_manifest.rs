@@ -3,6 +3,7 @@
 //! starts (status `running`) and rewritten when it ends.
 
 use super::train_outputs::ModelOutcome;
+use crate::dist::Replica;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;
@@ -26,13 +27,24 @@ pub struct RunManifest {
     pub data_records_sha256: String,
     pub prepared_inputs_sha256: String,
     pub models: Vec<String>,
+    /// Data-parallel replicas that trained (1: a single process).
+    pub world_size: usize,
+    /// Their communication backend (`gloo`, `nccl`), empty for a single process.
+    pub dist_backend: String,
     /// Per model: objective, best value and epoch, training seconds.
     pub results: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl RunManifest {
     /// The manifest of a run that is starting.
-    pub fn start(job: &Job, plugin: &Plugin, run: &RunLayout, records_sha256: &str, prepared_sha256: &str) -> Self {
+    pub fn start(
+        job: &Job,
+        plugin: &Plugin,
+        run: &RunLayout,
+        records_sha256: &str,
+        prepared_sha256: &str,
+        replica: &Replica,
+    ) -> Self {
         Self {
             run: run.num(),
             experiment: job.settings.experiment.name.clone(),
@@ -47,18 +59,24 @@ impl RunManifest {
             data_records_sha256: records_sha256.into(),
             prepared_inputs_sha256: prepared_sha256.into(),
             models: job.settings.experiment.model_names.clone(),
+            world_size: replica.world_size(),
+            dist_backend: replica.backend().map(|backend| backend.to_string()).unwrap_or_default(),
             results: BTreeMap::new(),
         }
     }
 
     /// Records one model's result.
-    pub fn add_result(&mut self, outcome: &ModelOutcome) {
-        let result = BTreeMap::from([
+    pub fn add_result(&mut self, outcome: &ModelOutcome, replicas_sha256: Option<&str>) {
+        let mut result = BTreeMap::from([
             ("objective".to_string(), outcome.objective.clone()),
             ("best_value".to_string(), format!("{:.6}", outcome.best_value)),
             ("best_epoch".to_string(), outcome.best_epoch.to_string()),
             ("train_seconds".to_string(), format!("{:.1}", outcome.train_seconds)),
         ]);
+        if let Some(sha) = replicas_sha256 {
+            // Every replica's parameters hashed to this after training (checked, not assumed).
+            result.insert("replicas_sha256".to_string(), sha.to_string());
+        }
         self.results.insert(outcome.model.clone(), result);
     }
 

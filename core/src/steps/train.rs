@@ -2,11 +2,16 @@
 //! `model_names` on the prepared data, leaving per model the best weights, the verified
 //! TorchScript export, `input_keys.json`, `metrics.jsonl`, `statistics.json` and curves. With
 //! `--resume <run>` it continues a killed run from its last checkpoints.
+//!
+//! Distributed, every replica runs this step: rank 0 allocates (or checks) the run and tells the
+//! others its number, everyone trains in lock-step, and only rank 0 writes files; at the end of
+//! each model the replicas prove their parameters are bit-identical and wait for rank 0's outputs.
 
 use super::run_manifest::RunManifest;
 use super::snapshot::require_manifest;
 use super::train_outputs::{write_outputs, ModelOutcome};
 use crate::data::{parse_id2label, PreparedManifest};
+use crate::dist::Replica;
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
@@ -15,10 +20,11 @@ use crate::train::batching::collate;
 use crate::train::batching::Policy;
 use crate::train::dataset::Dataset;
 use crate::train::evaluate::check_logits;
+use crate::train::follower_hooks::FollowerHooks;
 use crate::train::optim::{AdamW, AdamWConfig};
 use crate::train::run_hooks::{CheckpointState, RunHooks};
 use crate::train::state::TrainState;
-use crate::train::trainer::{train as run_loop, TrainConfig};
+use crate::train::trainer::{train as run_loop, Hooks, TrainConfig};
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device, Tensor};
 use mlpipe_plugin_api::Model;
@@ -31,20 +37,42 @@ pub struct TrainReport {
     pub models: Vec<ModelOutcome>,
 }
 
-/// Runs the step: a new run, or the run `resume` continued.
+/// Runs the step as `replica` (a single process: [`Replica::single`]): a new run, or the run
+/// `resume` continued; `on_run` learns the run's number as soon as it is known (rank 0 only). A
+/// follower replica returns no model outcomes.
 ///
 /// # Errors
-/// Missing prepared data, a model that misbehaves (named), divergence, storage failures.
-pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainReport> {
+/// Missing prepared data, a model that misbehaves (named), divergence, storage failures, or a
+/// replica that is gone or stalled (distributed).
+pub fn train(
+    job: &Job,
+    plugin: &Plugin,
+    resume: Option<u64>,
+    replica: &Replica,
+    on_run: &mut dyn FnMut(u64),
+) -> Result<TrainReport> {
     let settings = &job.settings;
     let training = &settings.training;
     let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
     let labels_key = job.layout.id2label();
     let labels =
         parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
-    let device = resolve_device(training.device)?;
+    let device = match replica.world_size() {
+        1 => training_device(training.device, 0)?,
+        _ => replica.device(),
+    };
     if training.num_threads > 0 {
         tch::set_num_threads(training.num_threads as i32);
+    } else if replica.local_world_size() > 1 {
+        // Replicas on one host share its cores; more threads than cores only adds contention.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        tch::set_num_threads((cores / replica.local_world_size()).max(1) as i32);
+    }
+    if !replica.is_leader() {
+        let run = job.layout.run(replica.broadcast_u64(0)?);
+        train_models(job, plugin, &run, &prepared, &labels, device, None, replica)?;
+        let run_uri = job.storage.uri(&run.prefix());
+        return Ok(TrainReport { run, run_uri, models: Vec::new() });
     }
     let run = match resume {
         Some(num) => {
@@ -78,17 +106,28 @@ pub fn train(job: &Job, plugin: &Plugin, resume: Option<u64>) -> Result<TrainRep
         }
     };
     let run_uri = job.storage.uri(&run.prefix());
-    println!("train: run {} in {run_uri}", run.num());
-    let mut manifest = RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256);
+    on_run(run.num());
+    replica.broadcast_u64(run.num())?;
+    match replica.world_size() {
+        1 => println!("train: run {} in {run_uri}", run.num()),
+        world => println!(
+            "train: run {} in {run_uri}, {world} replicas ({})",
+            run.num(),
+            replica.backend().map(|backend| backend.to_string()).unwrap_or_default()
+        ),
+    }
+    let mut manifest =
+        RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256, replica);
     manifest.save(job, &run)?;
-    let result = train_models(job, plugin, &run, &prepared, &labels, device, &mut manifest);
+    let result = train_models(job, plugin, &run, &prepared, &labels, device, Some(&mut manifest), replica);
     manifest.finish(if result.is_ok() { "finished" } else { "failed" });
     manifest.save(job, &run)?;
     let models = result?;
     Ok(TrainReport { run, run_uri, models })
 }
 
-/// Trains every model of the job that the run has not finished yet.
+/// Trains every model of the job that the run has not finished yet; `manifest` is rank 0's.
+#[allow(clippy::too_many_arguments)]
 fn train_models(
     job: &Job,
     plugin: &Plugin,
@@ -96,7 +135,8 @@ fn train_models(
     prepared: &PreparedManifest,
     labels: &[String],
     device: Device,
-    manifest: &mut RunManifest,
+    mut manifest: Option<&mut RunManifest>,
+    replica: &Replica,
 ) -> Result<Vec<ModelOutcome>> {
     let settings = &job.settings;
     let work = std::env::temp_dir().join(format!(
@@ -108,8 +148,12 @@ fn train_models(
     let mut models = Vec::new();
     for model_name in &settings.experiment.model_names {
         let training = settings.training_for(model_name);
-        if job.storage.exists(&run.statistics(model_name)?)? {
-            println!("train: {model_name} already finished in run {}, skipped", run.num());
+        // Rank 0's view decides, so that every replica skips the same models.
+        let finished = replica.is_leader() && job.storage.exists(&run.statistics(model_name)?)?;
+        if replica.broadcast_u64(u64::from(finished))? == 1 {
+            if replica.is_leader() {
+                println!("train: {model_name} already finished in run {}, skipped", run.num());
+            }
             continue;
         }
         let started = Instant::now();
@@ -159,7 +203,10 @@ fn train_models(
             training.save_checkpoints,
             training.keep_checkpoints,
         )?;
-        let state = restore(job, run, model_name, &mut model, &mut optim, &hooks)?;
+        let state = restore(job, run, model_name, &mut model, &mut optim, &hooks, replica.is_leader())?;
+        // Every replica starts from rank 0's parameters and optimiser moments.
+        replica.broadcast_from_leader(&optim.params())?;
+        replica.broadcast_from_leader(&optim.state().0.into_iter().map(|(_, t)| t).collect::<Vec<_>>())?;
         let config = TrainConfig {
             model_name: model_name.clone(),
             num_labels: labels.len(),
@@ -181,10 +228,23 @@ fn train_models(
             },
             seed: settings.experiment.seed,
             device,
+            replica: replica.clone(),
         };
         probe(&mut model, &validation, labels.len(), device, model_name)?;
-        let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, &mut hooks)?;
+        let mut follower = FollowerHooks;
+        let loop_hooks: &mut dyn Hooks = if replica.is_leader() { &mut hooks } else { &mut follower };
+        let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, loop_hooks)?;
+        let replicas_sha256 = match replica.world_size() {
+            1 => None,
+            _ => Some(replica.check_identical(&optim.params())?),
+        };
+        let Some(manifest) = manifest.as_deref_mut() else {
+            // Followers wait for rank 0's outputs, so that the next model starts together.
+            replica.barrier()?;
+            continue;
+        };
         let outcome = write_outputs(job, run, &mut model, &hooks, &config, &state, &validation, labels, started)?;
+        replica.barrier()?;
         println!(
             "train: {model_name}: best {} = {:.4} at epoch {} ({:.0} samples/s); model in {}",
             config.objective_name(),
@@ -193,7 +253,13 @@ fn train_models(
             outcome.samples_per_second,
             job.storage.uri(&run.training_dir(model_name)?)
         );
-        manifest.add_result(&outcome);
+        if let Some(sha) = &replicas_sha256 {
+            println!(
+                "train: {model_name}: {} replicas hold bit-identical parameters (sha256 {sha})",
+                replica.world_size()
+            );
+        }
+        manifest.add_result(&outcome, replicas_sha256.as_deref());
         manifest.save(job, run)?;
         models.push(outcome);
     }
@@ -219,6 +285,7 @@ fn restore(
     model: &mut dyn Model,
     optim: &mut AdamW,
     hooks: &RunHooks,
+    leader: bool,
 ) -> Result<TrainState> {
     let state_key = run.checkpoint_state(model_name)?;
     if !job.storage.exists(&state_key)? {
@@ -244,26 +311,45 @@ fn restore(
     if job.storage.exists(&run.metrics(model_name)?)? {
         job.storage.get_file(&run.metrics(model_name)?, &hooks.work.join("metrics.jsonl"))?;
     }
-    println!(
-        "train: {model_name}: resumed at epoch {} step {} (batch {} of the epoch)",
-        saved.state.epoch + 1,
-        saved.state.step,
-        saved.state.batch
-    );
+    if leader {
+        println!(
+            "train: {model_name}: resumed at epoch {} step {} (batch {} of the epoch)",
+            saved.state.epoch + 1,
+            saved.state.step,
+            saved.state.batch
+        );
+    }
     Ok(saved.state)
 }
 
-fn resolve_device(setting: DeviceSetting) -> Result<Device> {
+/// Workers a distributed job starts on one host when `[training] num_processes` is 0: one per
+/// GPU when training on CUDA, else 2.
+pub fn default_num_processes(setting: DeviceSetting) -> usize {
+    let gpus = tch::Cuda::device_count() as usize;
+    match setting {
+        DeviceSetting::Cpu => 2,
+        DeviceSetting::Auto | DeviceSetting::Cuda(_) if gpus > 0 => gpus,
+        _ => 2,
+    }
+}
+
+/// The device `[training] device` names for the worker with `local_rank` on its host (a
+/// single process: 0); distributed CUDA workers take one GPU each.
+///
+/// # Errors
+/// [`Error::Unsupported`] when CUDA is asked for and missing.
+pub fn training_device(setting: DeviceSetting, local_rank: usize) -> Result<Device> {
     match setting {
         DeviceSetting::Cpu => Ok(Device::Cpu),
-        DeviceSetting::Auto => Ok(Device::cuda_if_available()),
+        DeviceSetting::Auto if tch::Cuda::is_available() => Ok(Device::Cuda(local_rank)),
+        DeviceSetting::Auto => Ok(Device::Cpu),
         DeviceSetting::Cuda(index) => {
             if !tch::Cuda::is_available() {
                 return Err(Error::Unsupported {
                     what: "training.device = cuda but no CUDA device is available".into(),
                 });
             }
-            Ok(Device::Cuda(index.unwrap_or(0)))
+            Ok(Device::Cuda(index.unwrap_or(0) + local_rank))
         }
     }
 }

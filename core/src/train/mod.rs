@@ -9,6 +9,7 @@ pub mod batching;
 pub mod dataset;
 pub mod evaluate;
 pub mod export;
+pub mod follower_hooks;
 pub mod metric_log;
 pub mod optim;
 pub mod run_hooks;

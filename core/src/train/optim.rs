@@ -95,6 +95,17 @@ impl AdamW {
         Self { slots, config, steps: 0 }
     }
 
+    /// The trained parameters, in order (shallow: they share storage with the model's own).
+    pub fn params(&self) -> Vec<Tensor> {
+        self.slots.iter().map(|slot| slot.param.shallow_clone()).collect()
+    }
+
+    /// The gradients of the trained parameters that have one, in parameter order, sharing
+    /// storage with them: what data-parallel replicas sum in place before a step.
+    pub fn grads(&self) -> Vec<Tensor> {
+        self.slots.iter().map(|slot| slot.param.grad()).filter(Tensor::defined).collect()
+    }
+
     /// Zeroes every parameter's gradient (those that have one) before the next backward pass.
     pub fn zero_grad(&mut self) {
         for slot in &mut self.slots {

@@ -2,15 +2,23 @@
 //! AdamW with a linear schedule, validation, and events for everything else. What to do with a
 //! metric, a new best model or a checkpoint is decided by the caller's [`Hooks`] (policy), the way
 //! burn separates the learner from its checkpoint strategies.
+//!
+//! Data-parallel: every replica walks the same global batches (a pure function of seed and
+//! epoch) and computes on its own shard of each; the gradients of the loss summed over the shard
+//! and divided by the global batch size are summed across replicas after the last micro-batch, so
+//! every replica takes exactly the single-process step on the global batch. Batch losses are
+//! summed every step (all replicas see the same loss, and a divergence stops all of them), train
+//! predictions and token counts at checkpoints and epoch ends.
 
 use super::autocast::{autocast, LossScaler};
 use super::batching::{collate, epoch_batches, micro_batches, Policy};
 use super::dataset::Dataset;
-use super::evaluate::{check_logits, evaluate, model_error};
+use super::evaluate::{check_logits, evaluate, model_error, EvalSetup};
 use super::metric_log::MetricPoint;
 use super::optim::AdamW;
 use super::schedule::LinearSchedule;
 use super::state::{Best, EpochRecord, TrainState};
+use crate::dist::Replica;
 use crate::metrics::{ConfusionMatrix, Evaluation};
 use crate::settings::{MetricName, MetricSplit, MixedPrecision, ObjectiveMetric};
 use crate::{Error, Result};
@@ -43,6 +51,8 @@ pub struct TrainConfig {
     pub policy: Policy,
     pub seed: u64,
     pub device: Device,
+    /// This process's replica (a single process: the only one).
+    pub replica: Replica,
 }
 
 impl TrainConfig {
@@ -112,19 +122,22 @@ pub fn train(
         let epoch = state.epoch;
         let batches = epoch_batches(&lengths, config.batch_size, config.policy, config.seed, epoch);
         // Running train metrics of this epoch live in the state, so a mid-epoch checkpoint
-        // resumes them exactly.
+        // resumes them exactly; `tally` holds this replica's share since the last flush.
         if state.batch == 0 || state.epoch_confusion.is_empty() {
             state.epoch_loss_sum = 0.0;
             state.epoch_loss_rows = 0;
             state.epoch_confusion = ConfusionMatrix::new(config.num_labels).counts().to_vec();
         }
-        let mut train_confusion = ConfusionMatrix::from_counts(std::mem::take(&mut state.epoch_confusion))
-            .map_err(|err| Error::Internal { what: err.to_string() })?;
+        let mut tally = Tally::new(config.num_labels);
         let mut started = Instant::now();
         for rows in batches.iter().skip(state.batch) {
             model.set_train(true).map_err(|err| model_error(&config.model_name, err))?;
+            // A replica whose shard of a short last batch is empty still runs one row, weighted 0,
+            // so that every replica has the same gradients to sum.
+            let shard = config.replica.shard(rows);
+            let (shard, weight) = if shard.is_empty() { (rows[..1].to_vec(), 0.0) } else { (shard, 1.0) };
             let mut batch_loss = 0.0;
-            for micro in micro_batches(rows, config.max_device_batch_size) {
+            for micro in micro_batches(&shard, config.max_device_batch_size) {
                 // Dropout masks depend only on (seed, step, micro-batch): resumes are exact.
                 tch::manual_seed((config.seed ^ (state.step << 8) ^ micro[0] as u64) as i64);
                 let batch = collate(train_data, &micro, config.device);
@@ -139,25 +152,32 @@ pub fn train(
                     0.0,
                 );
                 let value = loss.double_value(&[]);
-                if !value.is_finite() {
-                    return Err(Error::Diverged {
-                        model: config.model_name.clone(),
-                        step: state.step + 1,
-                        value,
-                        checkpoint: hooks.last_checkpoint(),
-                    });
-                }
                 let scale = state.scaler.map_or(1.0, |scaler| scaler.scale);
-                (loss * (scale / rows.len() as f64)).backward();
+                (loss * (scale * weight / rows.len() as f64)).backward();
+                if weight == 0.0 {
+                    continue;
+                }
                 batch_loss += value;
                 let predicted = Vec::<i64>::try_from(logits.argmax(-1, false).to_device(Device::Cpu))
                     .map_err(|err| model_error(&config.model_name, err))?;
                 for (&row, &class) in micro.iter().zip(&predicted) {
-                    let _ = train_confusion.add(train_data.labels[row] as usize, class as usize);
+                    let _ = tally.confusion.add(train_data.labels[row] as usize, class as usize);
                 }
-                state.real_tokens += batch.real_tokens as u64;
-                state.padded_tokens += batch.padded_tokens as u64;
+                tally.real_tokens += batch.real_tokens as u64;
+                tally.padded_tokens += batch.padded_tokens as u64;
             }
+            let mut global_loss = [batch_loss];
+            config.replica.sum_f64(&mut global_loss)?;
+            let batch_loss = global_loss[0];
+            if !batch_loss.is_finite() {
+                return Err(Error::Diverged {
+                    model: config.model_name.clone(),
+                    step: state.step + 1,
+                    value: batch_loss,
+                    checkpoint: hooks.last_checkpoint(),
+                });
+            }
+            config.replica.sum(&optim.grads())?;
             let finite = match state.scaler.as_mut() {
                 Some(scaler) => {
                     let finite = optim.unscale_grads(1.0 / scaler.scale);
@@ -196,15 +216,17 @@ pub fn train(
             {
                 state.train_seconds += started.elapsed().as_secs_f64();
                 started = Instant::now();
-                state.epoch_confusion = train_confusion.counts().to_vec();
+                tally.flush_into(&mut state, &config.replica)?;
                 hooks.checkpoint(model, optim, &state)?;
-                state.epoch_confusion.clear();
             }
             if state.step >= total_steps {
                 break;
             }
         }
         state.train_seconds += started.elapsed().as_secs_f64();
+        tally.flush_into(&mut state, &config.replica)?;
+        let train_confusion = ConfusionMatrix::from_counts(state.epoch_confusion.clone())
+            .map_err(|err| Error::Internal { what: err.to_string() })?;
         let train_eval = Evaluation::new(state.epoch_loss_sum, state.epoch_loss_rows.max(1), &train_confusion)
             .map_err(|err| Error::Internal { what: err.to_string() })?;
         let point = |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
@@ -235,17 +257,14 @@ fn validate(
     hooks: &mut dyn Hooks,
     epoch: u64,
 ) -> Result<Evaluation> {
-    let eval_batch = config.max_device_batch_size.max(1) * 2;
-    let evaluation = evaluate(
-        model,
-        validation,
-        config.num_labels,
-        eval_batch,
-        config.device,
-        config.precision,
-        &config.model_name,
-    )?
-    .evaluation;
+    let setup = EvalSetup {
+        num_labels: config.num_labels,
+        batch_size: config.max_device_batch_size.max(1) * 2,
+        device: config.device,
+        precision: config.precision,
+        model_name: &config.model_name,
+    };
+    let evaluation = evaluate(model, validation, setup, &config.replica)?.evaluation;
     for (name, value) in [
         ("validation:loss", evaluation.loss),
         ("validation:accuracy", evaluation.metrics.accuracy),
@@ -308,5 +327,36 @@ impl TrainConfig {
     /// The objective as written in settings, e.g. `validation:macro_f1`.
     pub fn objective_name(&self) -> String {
         format!("{}:{}", self.objective.split.as_str(), self.objective.metric.as_str())
+    }
+}
+
+/// One replica's training predictions and token counts since the last flush.
+struct Tally {
+    confusion: ConfusionMatrix,
+    real_tokens: u64,
+    padded_tokens: u64,
+}
+
+impl Tally {
+    fn new(num_labels: usize) -> Self {
+        Self { confusion: ConfusionMatrix::new(num_labels), real_tokens: 0, padded_tokens: 0 }
+    }
+
+    /// Adds every replica's tally into `state` (the same totals everywhere) and starts afresh.
+    fn flush_into(&mut self, state: &mut TrainState, replica: &Replica) -> Result<()> {
+        let counts = self.confusion.counts();
+        let labels = counts.len();
+        let mut values: Vec<f64> = counts.iter().flatten().map(|&count| count as f64).collect();
+        values.extend([self.real_tokens as f64, self.padded_tokens as f64]);
+        replica.sum_f64(&mut values)?;
+        for (truth, row) in state.epoch_confusion.iter_mut().enumerate() {
+            for (predicted, count) in row.iter_mut().enumerate() {
+                *count += values[truth * labels + predicted] as u64;
+            }
+        }
+        state.real_tokens += values[labels * labels] as u64;
+        state.padded_tokens += values[labels * labels + 1] as u64;
+        *self = Self::new(labels);
+        Ok(())
     }
 }
