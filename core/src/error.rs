@@ -50,6 +50,9 @@ pub enum Error {
     /// Distributed training failed: a peer is gone, stalled past the timeout, or drifted.
     #[error("distributed training: {what}")]
     Distributed { what: String },
+    /// A cloud service failed us: a SageMaker job that failed or was stopped, an API call refused.
+    #[error("{what}")]
+    Cloud { what: String },
     /// A feature this build does not have (a usage error).
     #[error("{what}")]
     Unsupported { what: String },

@@ -15,21 +15,29 @@ pub struct Job {
     pub layout: ExperimentLayout,
 }
 
+/// Opens a storage root that is not a local folder (`s3://…`); the runner passes the one from
+/// mlpipe-aws, so that mlpipe-core does not depend on the AWS SDK.
+pub type RemoteStorage<'a> = &'a dyn Fn(&Root) -> Result<Arc<dyn Storage>>;
+
 impl Job {
-    /// Opens the storage named by `[experiment] root`.
+    /// Opens the storage named by `[experiment] root`; only local roots (see [`Job::open_with`]).
     ///
     /// # Errors
-    /// A root whose backend is not available, or an invalid experiment name for the layout.
+    /// An S3 root, or an invalid experiment name for the layout.
     pub fn open(settings: Settings) -> Result<Job> {
+        Self::open_with(settings, &|root| {
+            Err(Error::Unsupported { what: format!("experiment.root = {root}: no S3 storage backend in this program") })
+        })
+    }
+
+    /// Opens the storage named by `[experiment] root`, remote roots through `remote`.
+    ///
+    /// # Errors
+    /// A root `remote` cannot open, or an invalid experiment name for the layout.
+    pub fn open_with(settings: Settings, remote: RemoteStorage) -> Result<Job> {
         let storage = match &settings.experiment.root {
             Root::Local(path) => storage::local(normalize(path)),
-            Root::S3 { bucket, .. } => {
-                return Err(Error::Unsupported {
-                    what: format!(
-                        "experiment.root = s3://{bucket}/…: the S3 storage backend is not part of this build yet"
-                    ),
-                })
-            }
+            root @ Root::S3 { .. } => remote(root)?,
         };
         let layout = ExperimentLayout::new(&settings.experiment.name).map_err(Error::Storage)?;
         Ok(Job { settings, storage, layout })

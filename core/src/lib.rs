@@ -2,6 +2,7 @@
 //! [`settings`], experiment files are named in [`layout`] and stored through [`storage`], plugins are
 //! loaded in [`plugin`], and the pipeline steps live in [`steps`] on top of the [`data`] files.
 
+pub mod container;
 pub mod data;
 pub mod dist;
 pub mod error;

@@ -11,9 +11,9 @@ pub struct Cli {
     #[arg(long, value_name = "LIBRARY.so")]
     pub plugin: PathBuf,
 
-    /// The experiment's settings.
-    #[arg(value_name = "SETTINGS.ini")]
-    pub settings: PathBuf,
+    /// The experiment's settings (inside a container, `--container` reads them from the job).
+    #[arg(value_name = "SETTINGS.ini", required_unless_present = "container")]
+    pub settings: Option<PathBuf>,
 
     /// Steps to run, in pipeline order whatever order they are given in [default: all].
     #[arg(value_enum, value_name = "STEP")]
@@ -35,6 +35,14 @@ pub struct Cli {
     #[arg(long = "run", value_name = "RUN")]
     pub run: Option<u64>,
 
+    /// Prints the SageMaker job requests (`training.backend = sagemaker`) as JSON instead of
+    /// sending them.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Runs inside a SageMaker job: settings, hyperparameters and data come from the job's
+    /// `/opt/ml` folder (the image's entry point passes this; SageMaker appends the step).
+    #[arg(long)]
+    pub container: bool,
     /// More log output.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,

@@ -4,7 +4,7 @@
 //! ends the job within the configured timeout instead of hanging it. Rank 0 reports the run's
 //! number through a small file, which the launcher reads for the steps after `train`.
 
-use crate::cli::Cli;
+use crate::invocation::Invocation;
 use mlpipe_core::dist::HostPlan;
 use mlpipe_core::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ const GRACE: Duration = Duration::from_secs(5);
 /// # Errors
 /// [`Error::Distributed`] naming the first worker that failed (the others are stopped), with the
 /// command that resumes the run when its number is known.
-pub fn train_workers(cli: &Cli, plan: &HostPlan) -> Result<Option<u64>> {
+pub fn train_workers(invocation: &Invocation, plan: &HostPlan) -> Result<Option<u64>> {
     let exe = std::env::current_exe().map_err(|source| Error::Io { path: "runner".into(), source })?;
     let report = std::env::temp_dir().join(format!("mlpipe-launch-{}.run", std::process::id()));
     let _ = std::fs::remove_file(&report);
@@ -41,7 +41,7 @@ pub fn train_workers(cli: &Cli, plan: &HostPlan) -> Result<Option<u64>> {
     for local_rank in 0..plan.nproc_per_node {
         let env = plan.worker(local_rank);
         let spawned =
-            Command::new(&exe).args(worker_args(cli)).envs(env.to_vars()).env(RUN_REPORT_VAR, &report).spawn();
+            Command::new(&exe).args(invocation.worker_args()).envs(env.to_vars()).env(RUN_REPORT_VAR, &report).spawn();
         match spawned {
             Ok(child) => workers.push((env.rank, child)),
             Err(source) => {
@@ -59,8 +59,8 @@ pub fn train_workers(cli: &Cli, plan: &HostPlan) -> Result<Option<u64>> {
             let resume = match run {
                 Some(num) => format!(
                     "; its checkpoints are kept: continue with `runner --plugin {} {} train --resume {num}`",
-                    cli.plugin.display(),
-                    cli.settings.display()
+                    invocation.plugin.display(),
+                    invocation.settings.display()
                 ),
                 None => String::new(),
             };
@@ -119,27 +119,6 @@ fn stop(workers: &mut [(usize, Child)]) {
         let _ = child.kill();
         let _ = child.wait();
     }
-}
-
-/// The worker's command line: the same plugin, settings and overrides, `train` only.
-fn worker_args(cli: &Cli) -> Vec<std::ffi::OsString> {
-    let mut args: Vec<std::ffi::OsString> =
-        vec!["--plugin".into(), cli.plugin.clone().into(), cli.settings.clone().into(), "train".into()];
-    for set in &cli.overrides {
-        args.push("--set".into());
-        args.push(set.into());
-    }
-    if let Some(run) = cli.resume {
-        args.push("--resume".into());
-        args.push(run.to_string().into());
-    }
-    if cli.verbose {
-        args.push("--verbose".into());
-    }
-    if cli.quiet {
-        args.push("--quiet".into());
-    }
-    args
 }
 
 /// Writes the run number for the launcher (called by rank 0 of a launched job).

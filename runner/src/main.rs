@@ -3,9 +3,12 @@
 //! failed) or 2 (bad usage or bad settings).
 
 mod cli;
+mod container;
+mod invocation;
 mod launch;
 mod memory;
 mod run;
+mod sagemaker;
 
 use clap::Parser;
 use std::io::IsTerminal;

@@ -8,11 +8,12 @@
 //! on one host or, inside a SageMaker job, on each host that `SM_HOSTS` lists.
 
 use crate::cli::{Cli, Step};
+use crate::invocation::Invocation;
 use crate::launch;
 use mlpipe_core::dist::{HostPlan, Replica, WorkerEnv};
 use mlpipe_core::job::Job;
 use mlpipe_core::plugin::Plugin;
-use mlpipe_core::settings::Settings;
+use mlpipe_core::settings::{Backend, Settings};
 use mlpipe_core::steps::{self, Existing};
 use mlpipe_core::{Error, Result};
 
@@ -21,6 +22,19 @@ use mlpipe_core::{Error, Result};
 /// # Errors
 /// Bad settings, a plugin that cannot be loaded, or a failing step.
 pub fn run(cli: &Cli) -> Result<()> {
+    if cli.container {
+        return crate::container::run(cli);
+    }
+    let settings = cli.settings.clone().expect("clap requires SETTINGS.ini without --container");
+    run_invocation(&Invocation::from_cli(cli, settings)).map(|_| ())
+}
+
+/// Runs one request; returns the run that `train` made or continued (on the process that knows
+/// it: single process, launcher of host 0, or rank 0).
+///
+/// # Errors
+/// Bad settings, a plugin that cannot be loaded, or a failing step.
+pub fn run_invocation(cli: &Invocation) -> Result<Option<u64>> {
     let settings = Settings::load(&cli.settings, &cli.overrides)?;
     let all = cli.steps.is_empty() || cli.steps.contains(&Step::All);
     let mut requested: Vec<Step> =
@@ -43,10 +57,18 @@ pub fn run(cli: &Cli) -> Result<()> {
         (false, true) => Existing::ReuseIfSame,
         (false, false) => Existing::Refuse,
     };
-    let job = Job::open(settings)?;
+    let job = Job::open_with(settings, &mlpipe_aws::s3::open_root)?;
     let plugin = Plugin::open(&cli.plugin, &job.settings)?;
     if cli.run.is_some() && !requested.contains(&Step::Infer) {
         return Err(Error::Unsupported { what: "--run applies to the infer step".into() });
+    }
+    if job.settings.training.backend == Backend::SageMaker {
+        return crate::sagemaker::run_steps(cli, &job, &requested);
+    }
+    if cli.dry_run {
+        return Err(Error::Unsupported {
+            what: "--dry-run prints SageMaker requests: it needs training.backend = sagemaker".into(),
+        });
     }
     let worker = WorkerEnv::from_process()?;
     let plan = match (&worker, job.settings.training.use_distributed) {
@@ -123,11 +145,11 @@ pub fn run(cli: &Cli) -> Result<()> {
             Step::Tune | Step::All => unreachable!("filtered above"),
         }
     }
-    Ok(())
+    Ok(trained)
 }
 
 /// Trains as one replica of a distributed job; rank 0 returns the run's number.
-fn train_as_worker(cli: &Cli, job: &Job, plugin: &Plugin, env: &WorkerEnv) -> Result<Option<u64>> {
+fn train_as_worker(cli: &Invocation, job: &Job, plugin: &Plugin, env: &WorkerEnv) -> Result<Option<u64>> {
     let training = &job.settings.training;
     let device = steps::training_device(training.device, env.local_rank)?;
     let timeout = std::time::Duration::from_secs(training.dist_timeout_secs);

@@ -2,6 +2,7 @@
 //! files it leaves, reading Parquet back with pandas/pyarrow from the project's virtualenv.
 //!
 //! Index:
+//! - `aws`: the pipeline on an S3 root and SageMaker jobs, against moto_server.
 //! - `plugin_loading`: every way a plugin can fail to load or fail in a call, one line each.
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
@@ -11,6 +12,7 @@
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 //! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
 
+mod aws;
 mod data_steps;
 mod distributed;
 mod infer;

@@ -86,6 +86,15 @@ impl ExperimentLayout {
         Ok(format!("{}/archive/{folder}/", self.name))
     }
 
+    /// `<exp>/jobs/<job>/settings.ini`: the settings a SageMaker processing job `job` runs with.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] when `job` is not a single key segment.
+    pub fn job_settings(&self, job: &str) -> Result<String, StorageError> {
+        validate_segment(job, "job name")?;
+        Ok(format!("{}/jobs/{job}/settings.ini", self.name))
+    }
+
     /// `<exp>/runs/`: all runs.
     pub fn runs_prefix(&self) -> String {
         format!("{}/runs/", self.name)

@@ -5,7 +5,7 @@
 use super::values::Expect;
 
 /// A region like `us-east-1` or `us-gov-west-1`: `[a-z]{2}(-gov)?-[a-z]+-\d`.
-pub(crate) fn region(text: &str) -> Expect<String> {
+pub fn region(text: &str) -> Expect<String> {
     let parts: Vec<&str> = text.split('-').collect();
     let lower = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase());
     let ok = match parts.as_slice() {
@@ -43,14 +43,14 @@ pub(crate) fn split_s3_uri(text: &str) -> Option<(String, String)> {
 }
 
 /// An S3 URI `s3://bucket[/prefix]`, kept as written.
-pub(crate) fn s3_uri(text: &str) -> Expect<String> {
+pub fn s3_uri(text: &str) -> Expect<String> {
     split_s3_uri(text)
         .map(|_| text.to_string())
         .ok_or_else(|| "an S3 URI s3://bucket/prefix with a valid bucket name".to_string())
 }
 
 /// An IAM role ARN: `arn:aws[a-z-]*:iam::<12 digits>:role/<optional path/>name`.
-pub(crate) fn role_arn(text: &str) -> Expect<String> {
+pub fn role_arn(text: &str) -> Expect<String> {
     let ok = (|| {
         let parts: Vec<&str> = text.splitn(6, ':').collect();
         let [arn, partition, service, region, account, resource] = parts.as_slice() else {
@@ -75,7 +75,7 @@ pub(crate) fn role_arn(text: &str) -> Expect<String> {
 }
 
 /// An ECR image URI: `<12 digits>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:<hex>]`.
-pub(crate) fn image_uri(text: &str) -> Expect<String> {
+pub fn image_uri(text: &str) -> Expect<String> {
     let ok = (|| {
         let (host, image) = text.split_once('/')?;
         let host: Vec<&str> = host.split('.').collect();

@@ -31,6 +31,8 @@ mod training;
 mod tuning;
 mod values;
 
+// The AWS shape checks, reused by mlpipe-aws to validate SageMaker requests before sending them.
+pub use aws::{image_uri, region, role_arn, s3_uri};
 pub use data::DataSettings;
 pub use device::Device;
 pub use error::{ErrorKind, Origin, SettingsError};

@@ -16,5 +16,5 @@ pub use infer::{infer, LabelRow, ModelInference};
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};
 pub use snapshot::Existing;
-pub use train::{default_num_processes, train, training_device, TrainReport};
+pub use train::{default_num_processes, open_run, train, training_device, TrainReport};
 pub use train_outputs::ModelOutcome;

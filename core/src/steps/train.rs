@@ -74,6 +74,36 @@ pub fn train(
         let run_uri = job.storage.uri(&run.prefix());
         return Ok(TrainReport { run, run_uri, models: Vec::new() });
     }
+    let run = open_run(job, resume)?;
+    let run_uri = job.storage.uri(&run.prefix());
+    on_run(run.num());
+    replica.broadcast_u64(run.num())?;
+    match replica.world_size() {
+        1 => println!("train: run {} in {run_uri}", run.num()),
+        world => println!(
+            "train: run {} in {run_uri}, {world} replicas ({})",
+            run.num(),
+            replica.backend().map(|backend| backend.to_string()).unwrap_or_default()
+        ),
+    }
+    let mut manifest =
+        RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256, replica);
+    manifest.save(job, &run)?;
+    let result = train_models(job, plugin, &run, &prepared, &labels, device, Some(&mut manifest), replica);
+    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
+    manifest.save(job, &run)?;
+    let models = result?;
+    Ok(TrainReport { run, run_uri, models })
+}
+
+/// The run the train step works in: run `resume` after checking that it exists and was made with
+/// the same settings, or a newly allocated run with the settings snapshot in it. Used by the
+/// SageMaker backend too, which trains remotely into the same layout.
+///
+/// # Errors
+/// A missing run or different settings for `resume` (usage errors), storage failures.
+pub fn open_run(job: &Job, resume: Option<u64>) -> Result<RunLayout> {
+    let settings = &job.settings;
     let run = match resume {
         Some(num) => {
             let run = job.layout.run(num);
@@ -105,25 +135,7 @@ pub fn train(
             run
         }
     };
-    let run_uri = job.storage.uri(&run.prefix());
-    on_run(run.num());
-    replica.broadcast_u64(run.num())?;
-    match replica.world_size() {
-        1 => println!("train: run {} in {run_uri}", run.num()),
-        world => println!(
-            "train: run {} in {run_uri}, {world} replicas ({})",
-            run.num(),
-            replica.backend().map(|backend| backend.to_string()).unwrap_or_default()
-        ),
-    }
-    let mut manifest =
-        RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256, replica);
-    manifest.save(job, &run)?;
-    let result = train_models(job, plugin, &run, &prepared, &labels, device, Some(&mut manifest), replica);
-    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
-    manifest.save(job, &run)?;
-    let models = result?;
-    Ok(TrainReport { run, run_uri, models })
+    Ok(run)
 }
 
 /// Trains every model of the job that the run has not finished yet; `manifest` is rank 0's.

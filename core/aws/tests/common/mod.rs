@@ -1,0 +1,3 @@
+//! Test helpers shared by the integration tests of mlpipe-aws.
+#![allow(dead_code)]
+pub mod moto;

@@ -1,0 +1,324 @@
+//! The AWS backend through the runner against a real AWS API emulator (moto_server on loopback,
+//! started per test): the whole pipeline with `root = s3://bucket/exp`, compared file by file and
+//! metric by metric with the same job on local disk; and `training.backend = sagemaker`, whose
+//! `--dry-run` requests and real CreateTrainingJob calls are checked against what moto recorded.
+
+use crate::util::{fixture_plugin, python, python_json, Experiment, Run};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
+
+/// A running moto_server, stopped on drop.
+struct Moto {
+    child: Child,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+        let bin = python().parent().unwrap().join("moto_server");
+        let mut child = Command::new(bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn moto_server (scripts/setup.sh installs it)");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline && child.try_wait().unwrap().is_none(), "moto_server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Moto { child, endpoint: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Runs boto3 against this server: `script` sees `s3` and `sm` clients and `argv`.
+    fn boto(&self, script: &str, args: &[&Path]) -> serde_json::Value {
+        let prelude = format!(
+            "import boto3, json, sys\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\ns3 = boto3.client('s3', **kw)\nsm = boto3.client('sagemaker', **kw)\n",
+            self.endpoint
+        );
+        python_json(&format!("{prelude}{script}"), args)
+    }
+
+    /// Runs the runner with the SDK pointed at this server.
+    fn runner(&self, exp: &Experiment, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_runner"))
+            .arg("--plugin")
+            .arg(fixture_plugin())
+            .arg(exp.settings())
+            .args(args)
+            .env_remove("RUST_LOG")
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("MLPIPE_AWS_MAX_ATTEMPTS", "1")
+            .output()
+            .expect("spawn runner");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fixture_settings(root: &str, extra: &str) -> String {
+    format!(
+        "[experiment]\nname = fixture-exp\nroot = {root}\nmodel_names = tiny\nseed = 7\n\n[data]\nvalidation_fraction = 0.2\ntest_fraction = 0.25\n\n[plugin]\nrecords = 150\n\n{TRAINING}{extra}"
+    )
+}
+
+/// statistics/summary files without their timing fields.
+fn without_timing(mut json: serde_json::Value) -> serde_json::Value {
+    if let Some(object) = json.as_object_mut() {
+        for key in [
+            "samples_per_second",
+            "tokens_per_second",
+            "train_seconds",
+            "wall_seconds",
+            "peak_rss_mib",
+            "seconds",
+            "docs_per_second",
+        ] {
+            object.remove(key);
+        }
+        for value in object.values_mut() {
+            *value = without_timing(value.take());
+        }
+    }
+    json
+}
+
+#[test]
+fn the_pipeline_on_an_s3_root_leaves_the_same_layout_and_metrics_as_on_local_disk() {
+    let moto = Moto::start();
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let s3 = Experiment::new(&fixture_settings("s3://mlpipe-test/team/exp", ""));
+    let local = Experiment::new(&fixture_settings("./experiments", ""));
+    let s3_run = moto.runner(&s3, &["all"]);
+    let stdout = s3_run.ok();
+    assert!(stdout.contains("s3://mlpipe-test/team/exp/fixture-exp/runs/1"), "{stdout}");
+    local.run(&fixture_plugin(), &["all"]).ok();
+
+    let listed = moto.boto(
+        "keys = []\nfor page in s3.get_paginator('list_objects_v2').paginate(Bucket='mlpipe-test', Prefix='team/exp/'):\n    keys += [o['Key'][len('team/exp/'):] for o in page.get('Contents', [])]\nprint(json.dumps(sorted(keys)))",
+        &[],
+    );
+    let s3_keys: Vec<String> = serde_json::from_value(listed).unwrap();
+    let root = local.dir.path().join("experiments");
+    let mut local_keys = Vec::new();
+    walk(&root, &root, &mut local_keys);
+    local_keys.sort();
+    assert_eq!(s3_keys, local_keys, "the S3 layout differs from the local one");
+
+    // Same numbers: the training statistics and the inference summary, timing fields aside.
+    for key in ["fixture-exp/runs/1/training/tiny/statistics.json", "fixture-exp/runs/1/inference/tiny/summary.json"] {
+        if !local_keys.iter().any(|k| k == key) {
+            panic!("{key} is not in the local layout: {local_keys:?}");
+        }
+        let from_s3 = moto.boto(
+            &format!("print(s3.get_object(Bucket='mlpipe-test', Key='team/exp/{key}')['Body'].read().decode())"),
+            &[],
+        );
+        let from_disk: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join(key)).unwrap()).unwrap();
+        assert_eq!(without_timing(from_s3), without_timing(from_disk), "{key}");
+    }
+}
+
+#[test]
+fn a_missing_bucket_fails_before_any_step_naming_the_root() {
+    let moto = Moto::start();
+    let exp = Experiment::new(&fixture_settings("s3://no-such-bucket/exp", ""));
+    let error = moto.runner(&exp, &["reconcile"]).failure(1);
+    assert!(error.contains("s3://no-such-bucket") && error.contains("does not exist"), "{error}");
+}
+
+fn walk(root: &Path, dir: &Path, keys: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(root, &path, keys);
+        } else {
+            keys.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+        }
+    }
+}
+
+const SAGEMAKER: &str = "[sagemaker]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/mlpipe\nimage_uri = 123456789012.dkr.ecr.us-east-1.amazonaws.com/mlpipe:1\ninstance_type = ml.g5.xlarge\n";
+
+/// Every JSON document a dry run printed, in order.
+fn json_documents(stdout: &str) -> Vec<serde_json::Value> {
+    serde_json::Deserializer::from_str(stdout).into_iter::<serde_json::Value>().map(|doc| doc.unwrap()).collect()
+}
+
+#[test]
+fn dry_run_prints_the_validated_requests_and_sends_nothing() {
+    let moto = Moto::start();
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let exp = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
+            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
+    );
+    let run = moto.runner(&exp, &["all", "--dry-run"]);
+    let docs = json_documents(run.ok());
+    assert_eq!(docs.len(), 4, "reconcile, prepare, one training job, infer:\n{}", run.stdout);
+    let arguments: Vec<&serde_json::Value> =
+        [0, 1, 3].iter().map(|&i| &docs[i]["AppSpecification"]["ContainerArguments"]).collect();
+    assert_eq!(arguments[0], &serde_json::json!(["reconcile"]));
+    assert_eq!(arguments[1], &serde_json::json!(["prepare"]));
+    assert_eq!(arguments[2][0], "infer");
+    let train = &docs[2];
+    assert!(train["TrainingJobName"].as_str().unwrap().starts_with("fixture-exp-r1-tiny-"), "{train}");
+    assert_eq!(
+        train["AlgorithmSpecification"]["TrainingImage"],
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/mlpipe:1"
+    );
+    assert_eq!(train["AlgorithmSpecification"]["MetricDefinitions"].as_array().unwrap().len(), 10);
+    assert_eq!(train["Environment"]["USE_SMDEBUG"], "0");
+    assert_eq!(train["ProfilerConfig"]["DisableProfiler"], true);
+    assert_eq!(train["ResourceConfig"]["InstanceType"], "ml.g5.xlarge");
+    assert_eq!(train["HyperParameters"]["mlpipe.model"], "tiny");
+    assert_eq!(train["OutputDataConfig"]["S3OutputPath"], "s3://mlpipe-test/exp/fixture-exp/runs/1/sagemaker/tiny/");
+    let channels: Vec<(String, String)> = train["InputDataConfig"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["ChannelName"].as_str().unwrap().into(),
+                c["DataSource"]["S3DataSource"]["S3Uri"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        channels.contains(&("config".into(), "s3://mlpipe-test/exp/fixture-exp/runs/1/settings.ini".into())),
+        "{channels:?}"
+    );
+    assert!(channels.contains(&("data".into(), "s3://mlpipe-test/exp/fixture-exp/data/".into())), "{channels:?}");
+    // Nothing was written and no job exists.
+    let state = moto.boto(
+        "print(json.dumps({'objects': s3.list_objects_v2(Bucket='mlpipe-test').get('KeyCount', 0), 'jobs': len(sm.list_training_jobs()['TrainingJobSummaries'])}))",
+        &[],
+    );
+    assert_eq!(state, serde_json::json!({"objects": 0, "jobs": 0}));
+}
+
+#[test]
+fn a_sagemaker_training_job_is_created_as_requested_and_a_job_without_artifacts_fails_clearly() {
+    let moto = Moto::start();
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let exp = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
+            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
+    );
+    // The data steps locally onto the S3 root, then training as a SageMaker job.
+    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let run = moto.runner(&exp, &["train"]);
+    // moto marks a job Completed at once without running the image, so there is no model.tar.gz.
+    let error = run.failure(1);
+    assert!(run.stdout.contains("SageMaker training job fixture-exp-r1-tiny-"), "{}", run.stdout);
+    assert!(error.contains("model.tar.gz"), "{error}");
+    let job = moto.boto(
+        "name = sm.list_training_jobs()['TrainingJobSummaries'][0]['TrainingJobName']\nd = sm.describe_training_job(TrainingJobName=name)\nprint(json.dumps({'role': d['RoleArn'], 'image': d['AlgorithmSpecification']['TrainingImage'], 'channels': sorted((c['ChannelName'], c['DataSource']['S3DataSource']['S3Uri']) for c in d['InputDataConfig']), 'output': d['OutputDataConfig']['S3OutputPath'], 'hyper': d['HyperParameters'], 'instance': d['ResourceConfig']['InstanceType'], 'status': d['TrainingJobStatus']}))",
+        &[],
+    );
+    assert_eq!(job["role"], "arn:aws:iam::123456789012:role/mlpipe");
+    assert_eq!(job["instance"], "ml.g5.xlarge");
+    assert_eq!(job["hyper"]["mlpipe.model"], "tiny");
+    assert_eq!(job["hyper"]["mlpipe.run"], "1");
+    assert_eq!(job["output"], "s3://mlpipe-test/exp/fixture-exp/runs/1/sagemaker/tiny/");
+    assert_eq!(
+        job["channels"],
+        serde_json::json!([
+            ["config", "s3://mlpipe-test/exp/fixture-exp/runs/1/settings.ini"],
+            ["data", "s3://mlpipe-test/exp/fixture-exp/data/"]
+        ])
+    );
+    // The run's settings snapshot, which the `config` channel names, is really there.
+    let snapshot = moto.boto(
+        "print(json.dumps(s3.get_object(Bucket='mlpipe-test', Key='exp/fixture-exp/runs/1/settings.ini')['Body'].read().decode()))",
+        &[],
+    );
+    assert!(snapshot.as_str().unwrap().contains("backend = sagemaker"), "{snapshot}");
+}
+
+/// Copies a folder tree.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_runner_trains_through_a_fake_opt_ml_and_writes_the_failure_file_on_error() {
+    // Data made by the real pipeline, then the folder a SageMaker training job would see.
+    let exp = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let opt_ml = tempfile::tempdir().unwrap();
+    let ml = opt_ml.path();
+    std::fs::create_dir_all(ml.join("input/config")).unwrap();
+    std::fs::write(
+        ml.join("input/config/hyperparameters.json"),
+        r#"{"mlpipe.model": "\"tiny\"", "mlpipe.run": "1", "training.epochs": "3"}"#,
+    )
+    .unwrap();
+    std::fs::write(ml.join("input/config/resourceconfig.json"), r#"{"current_host": "algo-1", "hosts": ["algo-1"]}"#)
+        .unwrap();
+    std::fs::create_dir_all(ml.join("input/data/config")).unwrap();
+    std::fs::copy(exp.settings(), ml.join("input/data/config/settings.ini")).unwrap();
+    copy_tree(&exp.exp_dir("fixture-exp").join("data"), &ml.join("input/data/data"));
+    let container = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_runner"))
+            .args(["--plugin"])
+            .arg(fixture_plugin())
+            .arg("--container")
+            .args(args)
+            .env("MLPIPE_OPT_ML", ml)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    };
+    let run = container(&["train"]);
+    run.ok();
+    for file in ["model.pt", "weights.safetensors", "input_keys.json", "metrics.jsonl", "statistics.json"] {
+        assert!(ml.join("model").join(file).is_file(), "{file} missing from /opt/ml/model: {}", run.stdout);
+    }
+    let stats: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ml.join("model/statistics.json")).unwrap()).unwrap();
+    assert_eq!(stats["history"].as_array().unwrap().len(), 3, "the hyperparameter training.epochs=3 applies");
+    assert!(!ml.join("output/failure").exists());
+
+    std::fs::write(
+        ml.join("input/config/hyperparameters.json"),
+        r#"{"mlpipe.model": "tiny", "training.epochs": "zero"}"#,
+    )
+    .unwrap();
+    let failed = container(&["train"]);
+    let error = failed.failure(2);
+    let written = std::fs::read_to_string(ml.join("output/failure")).unwrap();
+    assert!(error.contains("training.epochs") && error.contains("zero"), "{error}");
+    assert_eq!(format!("error: {}", written.trim_end()), error);
+}
