@@ -72,11 +72,14 @@ pub(super) fn concurrent_puts_are_never_torn(storage: &dyn Storage) {
                 })
             })
             .collect();
-        for writer in writers {
-            writer.join().expect("writer thread");
-        }
+        // Stop the reader before a failed writer's panic is passed on: otherwise the scope would
+        // wait for the reader forever.
+        let joined: Vec<_> = writers.into_iter().map(|writer| writer.join()).collect();
         done.store(true, Ordering::Release);
         reader.join().expect("reader thread");
+        for result in joined {
+            result.expect("writer thread");
+        }
     });
     let last = storage.get(&key).expect("get");
     assert!(bodies.contains(&last), "the object ends as one writer's complete content");
