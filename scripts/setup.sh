@@ -3,8 +3,9 @@
 #! the project-local virtualenv `.venv` with the PyTorch wheel that provides libtorch (torch==2.11.0)
 #! plus the Python packages the tests use to cross-check our files, and the `.venv/libtorch` link that
 #! `.cargo/config.toml` points the build at, Debian's headless Chromium, which the report test
-#! renders the HTML report with, and Debian's gloo headers for the c10d shim. Each part is skipped
-#! when it is already in place.
+#! renders the HTML report with, Debian's gloo headers for the c10d shim, and MLflow (the tracking
+#! server the mlpipe-tracking tests talk to) in its own virtualenv `.venv/mlflow`, so that its
+#! dependencies never disturb the pinned `.venv`. Each part is skipped when it is already in place.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
@@ -32,6 +33,26 @@ if [ "${#apt_packages[@]}" -gt 0 ]; then
   else
     echo "setup: warning: install Debian's ${apt_packages[*]} (as root: apt-get install ${apt_packages[*]})" >&2
   fi
+fi
+
+# MLflow, in a virtualenv of its own: its many pinned dependencies (pandas, pyarrow, scikit-learn...)
+# must not move the versions the main `.venv` pins. Placed before the main part, which exits early
+# when it is up to date.
+# (3.18.0 is listed on PyPI, but the mlflow-skinny==3.18.0 it requires is not, so it cannot install.)
+mlflow_packages=("mlflow==3.17.2")
+mlflow_venv="$venv/mlflow"
+mlflow_stamp="$mlflow_venv/.mlpipe-setup"
+mlflow_want="$(printf '%s\n' "${mlflow_packages[@]}")"
+if [ -f "$mlflow_stamp" ] && [ "$(cat "$mlflow_stamp")" = "$mlflow_want" ] && [ -x "$mlflow_venv/bin/mlflow" ]; then
+  echo "setup: $mlflow_venv is up to date"
+else
+  if [ ! -x "$mlflow_venv/bin/python" ]; then
+    echo "setup: creating virtualenv $mlflow_venv"
+    "${PYTHON:-python3}" -m venv "$mlflow_venv"
+  fi
+  echo "setup: installing ${mlflow_packages[*]} into $mlflow_venv"
+  "$mlflow_venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir "${mlflow_packages[@]}"
+  printf '%s\n' "${mlflow_packages[@]}" > "$mlflow_stamp"
 fi
 
 stamp="$venv/.mlpipe-setup"

@@ -53,6 +53,9 @@ pub enum Error {
     /// A cloud service failed us: a SageMaker job that failed or was stopped, an API call refused.
     #[error("{what}")]
     Cloud { what: String },
+    /// The experiment tracker (MLflow) refused or could not be reached.
+    #[error(transparent)]
+    Tracking(#[from] mlpipe_tracking::TrackingError),
     /// A feature this build does not have (a usage error).
     #[error("{what}")]
     Unsupported { what: String },

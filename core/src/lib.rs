@@ -1,7 +1,9 @@
 //! mlpipe's engine: everything but the command line. Settings are parsed and validated in
 //! [`settings`], experiment files are named in [`layout`] and stored through [`storage`], plugins are
-//! loaded in [`plugin`], and the pipeline steps live in [`steps`] on top of the [`data`] files.
+//! loaded in [`plugin`], and the pipeline steps live in [`steps`] on top of the [`data`] files;
+//! [`browse`] reads past runs back for the command line.
 
+pub mod browse;
 pub mod container;
 pub mod data;
 pub mod dist;
@@ -17,6 +19,8 @@ pub mod rng;
 pub mod settings;
 pub mod steps;
 pub mod storage;
+pub mod track;
 pub mod train;
+pub mod tune;
 
 pub use error::{Error, Result};

@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 /// Runs an mlpipe experiment: a plugin (five user functions) plus a settings.ini.
 #[derive(Debug, Parser)]
-#[command(name = "runner", version, about)]
+#[command(
+    name = "runner",
+    version,
+    about,
+    after_help = "Past runs, no plugin needed: `runner runs SETTINGS.ini` lists them, `runner show SETTINGS.ini RUN` prints one."
+)]
 pub struct Cli {
     /// The experiment plugin: a shared library built with mlpipe-plugin-api's export_experiment!.
     #[arg(long, value_name = "LIBRARY.so")]
@@ -27,13 +32,18 @@ pub struct Cli {
     #[arg(long)]
     pub force: bool,
 
-    /// Continues run <RUN> from its last checkpoints instead of starting a new run (train).
+    /// Continues run <RUN> from its last checkpoints instead of starting a new run (train), or a
+    /// killed tuning job keeping its finished trials (tune).
     #[arg(long, value_name = "RUN")]
     pub resume: Option<u64>,
 
     /// Evaluates run <RUN> (infer); by default the run just trained, or the newest.
     #[arg(long = "run", value_name = "RUN")]
     pub run: Option<u64>,
+
+    /// Trains one trial of a tuning job (set by the tuner when it starts a trial process).
+    #[arg(long, value_name = "RUN/MODEL/TRIAL", hide = true)]
+    pub trial: Option<String>,
 
     /// Prints the SageMaker job requests (`training.backend = sagemaker`) as JSON instead of
     /// sending them.

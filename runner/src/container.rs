@@ -66,6 +66,7 @@ fn train(cli: &Cli, opt_ml: &OptMl) -> Result<()> {
         force: false,
         resume: local.resume,
         run: None,
+        trial: None,
         dry_run: false,
         verbose: cli.verbose,
         quiet: cli.quiet,

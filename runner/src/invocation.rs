@@ -18,6 +18,8 @@ pub struct Invocation {
     pub force: bool,
     pub resume: Option<u64>,
     pub run: Option<u64>,
+    /// `--trial <run>/<model>/<trial>`: this process trains one tuning trial.
+    pub trial: Option<String>,
     pub dry_run: bool,
     pub verbose: bool,
     pub quiet: bool,
@@ -34,6 +36,7 @@ impl Invocation {
             force: cli.force,
             resume: cli.resume,
             run: cli.run,
+            trial: cli.trial.clone(),
             dry_run: cli.dry_run,
             verbose: cli.verbose,
             quiet: cli.quiet,

@@ -1,7 +1,9 @@
-//! The `runner` command: `runner --plugin libmyexp.so settings.ini [STEP ...]`. Parses the command
+//! The `runner` command: `runner --plugin libmyexp.so settings.ini [STEP ...]`, or
+//! `runner runs|show settings.ini ...` to browse past runs (see [`browse`]). Parses the command
 //! line, runs the steps, prints the error once as one line and exits 0 (success), 1 (the job
 //! failed) or 2 (bad usage or bad settings).
 
+mod browse;
 mod cli;
 mod container;
 mod invocation;
@@ -9,6 +11,9 @@ mod launch;
 mod memory;
 mod run;
 mod sagemaker;
+mod sagemaker_tuning;
+mod sync;
+mod trials;
 
 use clap::Parser;
 use std::io::IsTerminal;
@@ -16,6 +21,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     memory::keep_freed_memory();
+    // Subcommands that need no plugin (`runs`, `show`, `sync`) have their own parser, picked by
+    // the first argument.
+    if browse::is_browse_command(std::env::args_os().nth(1).as_deref()) {
+        return browse::main();
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -10,11 +10,14 @@
 use crate::cli::{Cli, Step};
 use crate::invocation::Invocation;
 use crate::launch;
+use crate::trials::{self, TrialRef};
 use mlpipe_core::dist::{HostPlan, Replica, WorkerEnv};
 use mlpipe_core::job::Job;
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::{Backend, Settings};
 use mlpipe_core::steps::{self, Existing};
+use mlpipe_core::tune::control::TrialControl;
+use mlpipe_core::tune::tuner::TrialLaunch;
 use mlpipe_core::{Error, Result};
 
 /// Runs the command.
@@ -36,21 +39,23 @@ pub fn run(cli: &Cli) -> Result<()> {
 /// Bad settings, a plugin that cannot be loaded, or a failing step.
 pub fn run_invocation(cli: &Invocation) -> Result<Option<u64>> {
     let settings = Settings::load(&cli.settings, &cli.overrides)?;
+    if let Some(trial) = &cli.trial {
+        return train_trial(cli, settings, &TrialRef::parse(trial)?).map(|()| None);
+    }
     let all = cli.steps.is_empty() || cli.steps.contains(&Step::All);
+    // A job with a search space tunes where a plain job trains.
+    let fit = if settings.is_tuning() { Step::Tune } else { Step::Train };
     let mut requested: Vec<Step> =
-        if all { vec![Step::Reconcile, Step::Prepare, Step::Train, Step::Infer] } else { cli.steps.clone() };
+        if all { vec![Step::Reconcile, Step::Prepare, fit, Step::Infer] } else { cli.steps.clone() };
     requested.sort();
     requested.dedup();
-    if let Some(step) = requested.iter().find(|step| matches!(step, Step::Tune)) {
+    if requested.contains(&Step::Train) && requested.contains(&Step::Tune) {
         return Err(Error::Unsupported {
-            what: format!(
-                "step `{}` is not available in this build yet (available: reconcile, prepare, train, infer)",
-                step_name(*step)
-            ),
+            what: "steps `train` and `tune` both make a run: ask for one of them".into(),
         });
     }
-    if cli.resume.is_some() && !requested.contains(&Step::Train) {
-        return Err(Error::Unsupported { what: "--resume applies to the train step".into() });
+    if cli.resume.is_some() && !requested.contains(&Step::Train) && !requested.contains(&Step::Tune) {
+        return Err(Error::Unsupported { what: "--resume applies to the train and tune steps".into() });
     }
     let existing = match (cli.force, all) {
         (true, _) => Existing::Replace,
@@ -139,13 +144,34 @@ pub fn run_invocation(cli: &Invocation) -> Result<Option<u64>> {
                     }
                 };
             }
+            Step::Tune => {
+                if worker.is_some() || plan.is_some() {
+                    return Err(Error::Unsupported {
+                        what: "tuning runs each trial as one process: set training.use_distributed = false for a tuning job".into(),
+                    });
+                }
+                let mut launch = |spec: &TrialLaunch| trials::launch(cli, spec);
+                let report = steps::tune(&job, &plugin, cli.resume, &mut launch)?;
+                println!("tune: run {} finished: {}", report.run.num(), report.run_uri);
+                trained = Some(report.run.num());
+            }
             Step::Infer => {
                 steps::infer(&job, cli.run.or(trained))?;
             }
-            Step::Tune | Step::All => unreachable!("filtered above"),
+            Step::All => unreachable!("expanded above"),
         }
     }
     Ok(trained)
+}
+
+/// Trains one trial of a tuning job in this process (started by the tuner, see [`crate::trials`]).
+fn train_trial(cli: &Invocation, settings: Settings, trial: &TrialRef) -> Result<()> {
+    let job = Job::open_with(settings, &mlpipe_aws::s3::open_root)?;
+    let plugin = Plugin::open(&cli.plugin, &job.settings)?;
+    let layout = job.layout.run(trial.run).trial(&trial.model, trial.trial)?;
+    steps::train_trial(&job, &plugin, &layout, &trial.model, TrialControl::from_env())?;
+    println!("train: trial {} of {} finished: {}", trial.trial, trial.model, job.storage.uri(&layout.prefix()));
+    Ok(())
 }
 
 /// Trains as one replica of a distributed job; rank 0 returns the run's number.

@@ -2,8 +2,9 @@
 //! data and results on the experiment's S3 root. `train` allocates the run (settings snapshot
 //! included) and starts one training job per model, waits for each (status transitions printed,
 //! Ctrl-C stops the job), then unpacks the job's `model.tar.gz` into the run folder, so a remote
-//! run leaves the same layout as a local one. `reconcile`, `prepare` and `infer` become processing
-//! jobs that run the step against the same root. `--dry-run` prints every request as the JSON that
+//! run leaves the same layout as a local one; `tune` does the same with one tuning job per model
+//! (see [`crate::sagemaker_tuning`]). `reconcile`, `prepare` and `infer` become processing jobs
+//! that run the step against the same root. `--dry-run` prints every request as the JSON that
 //! would be sent, after the same local validation, and sends nothing.
 
 use crate::cli::Step;
@@ -50,7 +51,11 @@ pub fn run_steps(invocation: &Invocation, job: &Job, requested: &[Step]) -> Resu
                 trained = train(invocation, job, &experiment_uri, now, client.as_ref())?;
                 continue;
             }
-            Step::Tune | Step::All => unreachable!("filtered by the caller"),
+            Step::Tune => {
+                trained = crate::sagemaker_tuning::tune(invocation, job, &experiment_uri, now, client.as_ref())?;
+                continue;
+            }
+            Step::All => unreachable!("filtered by the caller"),
         };
         let name = format!("{}-{}", processing.as_str(), utc_stamp(now));
         let settings_key = job.layout.job_settings(&name)?;
@@ -93,17 +98,7 @@ fn train(
     now: SystemTime,
     client: Option<&SageMaker>,
 ) -> Result<Option<u64>> {
-    let run = match client {
-        Some(_) => steps::open_run(job, invocation.resume)?,
-        // A dry run writes nothing: the requests name the run a real one would allocate.
-        None => match invocation.resume {
-            Some(num) => job.layout.run(num),
-            None => {
-                let last = list_runs(job.storage.as_ref(), &job.layout)?.into_iter().max().unwrap_or(0);
-                job.layout.run(last + 1)
-            }
-        },
-    };
+    let run = open_run(invocation, job, client.is_some())?;
     let run_uri = job.storage.uri(&run.prefix()).trim_end_matches('/').to_string();
     for model in &job.settings.experiment.model_names {
         let spec = TrainingJobSpec {
@@ -134,6 +129,21 @@ fn train(
     Ok(Some(run.num()))
 }
 
+/// The run the jobs write to: allocated (or the `--resume` run reopened) when `sending`; a dry
+/// run writes nothing, and its requests name the run a real one would allocate.
+pub(crate) fn open_run(invocation: &Invocation, job: &Job, sending: bool) -> Result<RunLayout> {
+    if sending {
+        return steps::open_run(job, invocation.resume);
+    }
+    Ok(match invocation.resume {
+        Some(num) => job.layout.run(num),
+        None => {
+            let last = list_runs(job.storage.as_ref(), &job.layout)?.into_iter().max().unwrap_or(0);
+            job.layout.run(last + 1)
+        }
+    })
+}
+
 fn progress(name: &str, status: &JobStatus) {
     match &status.secondary_status {
         Some(secondary) => println!("sagemaker: {name}: {} ({secondary})", status.state.as_str()),
@@ -143,7 +153,7 @@ fn progress(name: &str, status: &JobStatus) {
 
 /// Downloads the job's `model.tar.gz` (inside the experiment root) and stores its files in the
 /// model's training folder of the run. Returns how many files were stored.
-fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &str) -> Result<usize> {
+pub(crate) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &str) -> Result<usize> {
     let root = job.storage.uri("");
     let key = artifacts.strip_prefix(&root).ok_or_else(|| Error::Cloud {
         what: format!("the model artifacts {artifacts} are outside the experiment root {root}"),
@@ -217,7 +227,7 @@ fn client_config(region: &str) -> SageMakerClientConfig {
 }
 
 /// Request mistakes are usage errors (exit 2, nothing was sent); the rest failed remotely.
-fn aws(err: SageMakerError) -> Error {
+pub(crate) fn aws(err: SageMakerError) -> Error {
     match err {
         SageMakerError::Invalid { .. } | SageMakerError::MissingSetting { .. } => {
             Error::Unsupported { what: err.to_string() }

@@ -7,12 +7,16 @@
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
+//! - `tracking`: MLflow against a real server: run folder = MLflow, tuning parent/children, outage + sync.
+//! - `tune`: local tuning: best trial promoted, median rule, resume after kill, errors.
 //! - `distributed`: two Gloo replicas (own launcher, torchrun, SageMaker hosts) vs one process; a killed rank.
 //! - `infer`: the infer step: statistics vs scikit-learn, predictions vs PyTorch, `--run`.
+//! - `browse`: `runner runs` and `runner show` (no plugin) on trained runs, half-written runs, bad usage.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 //! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
 
 mod aws;
+mod browse;
 mod data_steps;
 mod distributed;
 mod infer;
@@ -20,5 +24,7 @@ mod minilm;
 mod news20;
 mod plugin_loading;
 mod settings_cli;
+mod tracking;
 mod train;
+mod tune;
 mod util;

@@ -133,8 +133,18 @@ pub fn runner(plugin: &Path, settings: &Path, args: &[&str]) -> Run {
 /// exception", seen once in CI on a loaded 2-core machine), which is not what these tests check.
 /// A failure before the output is complete still fails the test.
 pub fn python_json(script: &str, args: &[&Path]) -> serde_json::Value {
+    python_json_with(&python(), script, args)
+}
+
+/// The Python of the MLflow virtualenv (`.venv/mlflow`, apart from the main one).
+pub fn mlflow_python() -> PathBuf {
+    workspace().join(".venv/mlflow/bin/python")
+}
+
+/// [`python_json`] with another interpreter.
+pub fn python_json_with(python: &Path, script: &str, args: &[&Path]) -> serde_json::Value {
     let script = format!("{script}\nimport os as _os, sys as _sys\n_sys.stdout.flush()\n_os._exit(0)\n");
-    let output = Command::new(python()).arg("-c").arg(&script).args(args).output().expect("spawn python");
+    let output = Command::new(python).arg("-c").arg(&script).args(args).output().expect("spawn python");
     assert!(output.status.success(), "python failed:\n{}", String::from_utf8_lossy(&output.stderr));
     serde_json::from_slice(&output.stdout).expect("python printed JSON")
 }

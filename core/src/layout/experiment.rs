@@ -102,6 +102,6 @@ impl ExperimentLayout {
 
     /// The layout of run `num` (use [`allocate_run`] to get a new one).
     pub fn run(&self, num: u64) -> RunLayout {
-        RunLayout { experiment: self.clone(), num }
+        RunLayout { experiment: self.clone(), num, trial: None }
     }
 }

@@ -11,6 +11,8 @@ use crate::storage::{validate_segment, StorageError};
 pub struct RunLayout {
     pub(super) experiment: ExperimentLayout,
     pub(super) num: u64,
+    /// `tuning/<model>/trial-<k>/` for the layout of one tuning trial (see [`RunLayout::trial`]).
+    pub(super) trial: Option<String>,
 }
 
 impl RunLayout {
@@ -24,9 +26,34 @@ impl RunLayout {
         &self.experiment
     }
 
-    /// `<exp>/runs/<n>/`: everything of the run.
+    /// `<exp>/runs/<n>/`: everything of the run (of a trial layout: the trial's folder).
     pub fn prefix(&self) -> String {
+        match &self.trial {
+            None => self.run_prefix(),
+            Some(sub) => format!("{}{sub}", self.run_prefix()),
+        }
+    }
+
+    fn run_prefix(&self) -> String {
         format!("{}{}/", self.experiment.runs_prefix(), self.num)
+    }
+
+    /// The layout of trial `trial` of tuning `model` in this run: the same keys, under
+    /// `runs/<n>/tuning/<model>/trial-<trial>/` (so its model lives in
+    /// `.../trial-<trial>/training/<model>/`).
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn trial(&self, model: &str, trial: u32) -> Result<RunLayout, StorageError> {
+        validate_segment(model, "model name")?;
+        let mut layout = self.clone();
+        layout.trial = Some(format!("tuning/{model}/trial-{trial}/"));
+        Ok(layout)
+    }
+
+    /// Whether this is a trial's layout.
+    pub fn is_trial(&self) -> bool {
+        self.trial.is_some()
     }
 
     /// `runs/<n>/settings.ini`: the exact settings the run used.
@@ -139,7 +166,16 @@ impl RunLayout {
 
     /// `runs/<n>/tuning/`: what hyper-parameter tuning produced.
     pub fn tuning_dir(&self) -> String {
-        format!("{}tuning/", self.prefix())
+        format!("{}tuning/", self.run_prefix())
+    }
+
+    /// `runs/<n>/tuning/<model>/objective.png`: the objective per trial and the best so far.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn tuning_plot(&self, model: &str) -> Result<String, StorageError> {
+        validate_segment(model, "model name")?;
+        Ok(format!("{}{model}/objective.png", self.tuning_dir()))
     }
 
     /// `runs/<n>/tuning/trials.jsonl`: one line per trial.

@@ -125,6 +125,21 @@ impl TrainingSettings {
         self.batch_size / self.max_device_batch_size
     }
 
+    /// The value of tunable key `key` (see `[tuning]`) as settings text, `None` for another key.
+    pub fn tunable_value(&self, key: &str) -> Option<String> {
+        Some(match key {
+            "learning_rate" => format!("{:?}", self.learning_rate),
+            "weight_decay" => format!("{:?}", self.weight_decay),
+            "warmup_ratio" => format!("{:?}", self.warmup_ratio),
+            "max_grad_norm" => format!("{:?}", self.max_grad_norm),
+            "epochs" => self.epochs.to_string(),
+            "batch_size" => self.batch_size.to_string(),
+            "max_device_batch_size" => self.max_device_batch_size.to_string(),
+            "early_stopping_patience" => self.early_stopping_patience.to_string(),
+            _ => return None,
+        })
+    }
+
     pub(crate) fn read(raw: &RawIni) -> Result<Self, SettingsError> {
         let r = SectionReader::new(raw, "training", KEYS)?;
         let batch_size = r.or("batch_size", 32, positive)?;
@@ -235,6 +250,20 @@ mod tests {
 
     fn training_error(lines: &str) -> String {
         error(&format!("{MINIMAL}[training]\n{lines}\n"))
+    }
+
+    #[test]
+    fn every_tunable_key_has_a_value_that_parses_back() {
+        let training = parse_ok(MINIMAL).training;
+        for (key, tunable) in TUNABLE {
+            let text = training.tunable_value(key).unwrap_or_else(|| panic!("{key} has no value"));
+            let parsed = match tunable {
+                Tunable::Float(check) => check(&text).is_ok(),
+                Tunable::Integer(check) => check(&text).is_ok() || *key == "early_stopping_patience",
+            };
+            assert!(parsed, "{key} = {text}");
+        }
+        assert_eq!(training.tunable_value("device"), None);
     }
 
     #[test]

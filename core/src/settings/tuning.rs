@@ -88,11 +88,35 @@ impl TuningSettings {
             let expected = format!("at most tuning.max_jobs ({max_jobs})");
             return Err(r.invalid("max_parallel_jobs", expected, &max_parallel_jobs.to_string()));
         }
+        let strategy = r.or("strategy", TuningStrategy::Bayesian, TuningStrategy::parse_keyword)?;
+        let early_stopping = r.or("early_stopping", TuningEarlyStopping::Off, TuningEarlyStopping::parse_keyword)?;
+        if strategy == TuningStrategy::Grid {
+            let continuous = search_space.iter().find(|(_, space)| matches!(space, SearchSpace::Continuous { .. }));
+            if let Some((key, _)) = continuous {
+                let expected = format!(
+                    "bayesian, random or hyperband while tuning.{key} is a continuous range (grid search \
+                     needs lists of choices or integer ranges)"
+                );
+                return Err(r.invalid("strategy", expected, "grid"));
+            }
+        }
+        if strategy == TuningStrategy::Hyperband {
+            if early_stopping == TuningEarlyStopping::Auto {
+                let expected = "off with strategy = hyperband (hyperband stops trials itself)".to_string();
+                return Err(r.invalid("early_stopping", expected, "auto"));
+            }
+            if search_space.iter().any(|(key, _)| key == "epochs") {
+                let expected = "bayesian, random or grid while tuning.epochs is searched (hyperband \
+                                sets each trial's epochs itself)"
+                    .to_string();
+                return Err(r.invalid("strategy", expected, "hyperband"));
+            }
+        }
         Ok(TuningSettings {
-            strategy: r.or("strategy", TuningStrategy::Bayesian, TuningStrategy::parse_keyword)?,
+            strategy,
             max_jobs,
             max_parallel_jobs,
-            early_stopping: r.or("early_stopping", TuningEarlyStopping::Off, TuningEarlyStopping::parse_keyword)?,
+            early_stopping,
             target_objective: r.optional("target_objective", number)?,
             max_jobs_without_improvement: r.optional("max_jobs_without_improvement", positive)?,
             search_space,
@@ -182,6 +206,26 @@ mod tests {
             "tuning.epochs: expected a range `a -> b` whose ends are each a positive integer, \
              got \"1.5 -> 4\""
         ));
+    }
+
+    #[test]
+    fn grid_search_refuses_continuous_ranges() {
+        assert_eq!(
+            tuning_error("strategy = grid\nbatch_size = 16, 32\nlearning_rate = 1e-5 -> 1e-3 log"),
+            "settings.ini:5: tuning.strategy: expected bayesian, random or hyperband while \
+             tuning.learning_rate is a continuous range (grid search needs lists of choices or integer \
+             ranges), got \"grid\""
+        );
+        let grid = format!("{MINIMAL}[tuning]\nstrategy = grid\nbatch_size = 16, 32\nepochs = 1 -> 3\n");
+        assert_eq!(parse_ok(&grid).tuning.strategy, TuningStrategy::Grid);
+    }
+
+    #[test]
+    fn hyperband_owns_epochs_and_early_stopping() {
+        assert!(tuning_error("strategy = hyperband\nearly_stopping = auto\nepochs = 2, 4")
+            .contains("tuning.early_stopping: expected off with strategy = hyperband"));
+        assert!(tuning_error("strategy = hyperband\nepochs = 2, 4")
+            .contains("tuning.strategy: expected bayesian, random or grid while tuning.epochs is searched"));
     }
 
     #[test]

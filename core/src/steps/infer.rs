@@ -108,6 +108,7 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
     }
     let report = write_report(job, &run, &results, &pairs)?;
     println!("infer: report {report}");
+    crate::track::sync::after_step(job, &run);
     Ok(results)
 }
 

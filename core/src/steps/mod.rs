@@ -10,11 +10,13 @@ mod run_manifest;
 mod snapshot;
 mod train;
 mod train_outputs;
+mod tune;
 
 pub use compare::{mcnemar_exact, PairComparison};
 pub use infer::{infer, LabelRow, ModelInference};
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};
 pub use snapshot::Existing;
-pub use train::{default_num_processes, open_run, train, training_device, TrainReport};
+pub use train::{default_num_processes, open_run, train, train_trial, training_device, TrainReport};
 pub use train_outputs::ModelOutcome;
+pub use tune::{tune, write_best, TuneReport};

@@ -7,6 +7,8 @@ use super::compare::PairComparison;
 use super::infer::ModelInference;
 use crate::job::Job;
 use crate::layout::RunLayout;
+use crate::tune::record::TrialRecord;
+use crate::tune::store::load_trials;
 use crate::Result;
 use base64::Engine;
 use std::fmt::Write;
@@ -63,6 +65,7 @@ pub fn write_report(
             }
         }
         html.push_str("</div>");
+        tuning_section(&mut html, job, run, &result.model)?;
         per_label_table(&mut html, result);
         heat_map(&mut html, result);
     }
@@ -99,6 +102,48 @@ pub fn write_report(
     html.push_str("</body></html>\n");
     job.storage.put(&run.report(), html.as_bytes())?;
     Ok(job.storage.uri(&run.report()))
+}
+
+/// For a tuning job: the tuning plot and the table of the model's trials, best first.
+fn tuning_section(html: &mut String, job: &Job, run: &RunLayout, model: &str) -> Result<()> {
+    let plot = run.tuning_plot(model)?;
+    if !job.storage.exists(&plot)? {
+        return Ok(());
+    }
+    let mut trials: Vec<TrialRecord> =
+        load_trials(job, run)?.into_iter().filter(|record| record.model == model).collect();
+    let maximize = trials.first().is_none_or(|r| !r.objective_metric.ends_with(":loss"));
+    let key = |r: &TrialRecord| r.objective.map_or(f64::NEG_INFINITY, |v| if maximize { v } else { -v });
+    trials.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.trial.cmp(&b.trial)));
+    let png = base64::engine::general_purpose::STANDARD.encode(job.storage.get(&plot)?);
+    let _ = write!(
+        html,
+        "<h3>Tuning: {} trials</h3><img class=\"tuning\" alt=\"tuning plot\" src=\"data:image/png;base64,{png}\">",
+        trials.len()
+    );
+    let names: Vec<String> = trials.first().map(|r| r.parameters.keys().cloned().collect()).unwrap_or_default();
+    html.push_str("<table><tr><th>trial</th>");
+    for name in &names {
+        let _ = write!(html, "<th>{}</th>", escape(name));
+    }
+    let metric = trials.first().map_or(String::new(), |r| r.objective_metric.clone());
+    let _ = write!(html, "<th>{}</th><th>best epoch</th><th>status</th><th>seconds</th></tr>", escape(&metric));
+    for trial in &trials {
+        let _ = write!(html, "<tr><td>{}</td>", trial.trial);
+        for name in &names {
+            let _ = write!(html, "<td>{}</td>", escape(trial.parameters.get(name).map_or("", String::as_str)));
+        }
+        let objective = trial.objective.map_or("—".to_string(), |v| format!("{v:.4}"));
+        let status = format!("{:?}", trial.status).to_lowercase();
+        let epoch = trial.best_epoch.map_or("—".to_string(), |e| e.to_string());
+        let _ = write!(
+            html,
+            "<td>{objective}</td><td>{epoch}</td><td>{status}</td><td>{:.1}</td></tr>",
+            trial.duration_seconds
+        );
+    }
+    html.push_str("</table>");
+    Ok(())
 }
 
 fn per_label_table(html: &mut String, result: &ModelInference) {
@@ -149,7 +194,7 @@ const STYLE: &str = "body{font-family:sans-serif;margin:2em;color:#222;max-width
 pre.box{background:#f6f6f6;padding:1em;overflow:auto;font-size:12px}\
 table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #ddd;padding:3px 8px;font-size:13px;text-align:right}\
 th.row,td:first-child{text-align:left}.curves img{width:32%;margin-right:1%}.heat td{min-width:2.2em;text-align:center}\
-.headline{font-size:1.1em}";
+.headline{font-size:1.1em}img.tuning{width:48%}";
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
 use crate::settings::{Batching, Device as DeviceSetting};
+use crate::track::{sync, LiveTracker};
 use crate::train::batching::collate;
 use crate::train::batching::Policy;
 use crate::train::dataset::Dataset;
@@ -25,6 +26,7 @@ use crate::train::optim::{AdamW, AdamWConfig};
 use crate::train::run_hooks::{CheckpointState, RunHooks};
 use crate::train::state::TrainState;
 use crate::train::trainer::{train as run_loop, Hooks, TrainConfig};
+use crate::tune::control::TrialControl;
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device, Tensor};
 use mlpipe_plugin_api::Model;
@@ -70,7 +72,8 @@ pub fn train(
     }
     if !replica.is_leader() {
         let run = job.layout.run(replica.broadcast_u64(0)?);
-        train_models(job, plugin, &run, &prepared, &labels, device, None, replica)?;
+        let models = Models { names: &settings.experiment.model_names, control: None };
+        train_models(job, plugin, &run, &prepared, &labels, device, models, None, replica)?;
         let run_uri = job.storage.uri(&run.prefix());
         return Ok(TrainReport { run, run_uri, models: Vec::new() });
     }
@@ -89,9 +92,11 @@ pub fn train(
     let mut manifest =
         RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256, replica);
     manifest.save(job, &run)?;
-    let result = train_models(job, plugin, &run, &prepared, &labels, device, Some(&mut manifest), replica);
+    let models = Models { names: &settings.experiment.model_names, control: None };
+    let result = train_models(job, plugin, &run, &prepared, &labels, device, models, Some(&mut manifest), replica);
     manifest.finish(if result.is_ok() { "finished" } else { "failed" });
     manifest.save(job, &run)?;
+    sync::after_step(job, &run);
     let models = result?;
     Ok(TrainReport { run, run_uri, models })
 }
@@ -138,7 +143,49 @@ pub fn open_run(job: &Job, resume: Option<u64>) -> Result<RunLayout> {
     Ok(run)
 }
 
-/// Trains every model of the job that the run has not finished yet; `manifest` is rank 0's.
+/// Trains model `model` as one trial of a tuning job, in the trial's layout `trial` (see
+/// [`RunLayout::trial`]), with the job's settings (which carry the trial's parameters), in this
+/// process alone; `control` is the tuner's early-stopping channel. A trial that was killed resumes
+/// from its last checkpoint; one that had finished is not trained again.
+///
+/// # Errors
+/// As [`train`].
+pub fn train_trial(
+    job: &Job,
+    plugin: &Plugin,
+    trial: &RunLayout,
+    model: &str,
+    control: Option<TrialControl>,
+) -> Result<()> {
+    let training = job.settings.training_for(model);
+    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
+    let labels_key = job.layout.id2label();
+    let labels =
+        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let device = training_device(training.device, 0)?;
+    if training.num_threads > 0 {
+        tch::set_num_threads(training.num_threads as i32);
+    }
+    let replica = Replica::single();
+    job.storage.put(&trial.settings(), job.settings.to_ini().as_bytes())?;
+    let mut manifest =
+        RunManifest::start(job, plugin, trial, &prepared.records_sha256, &prepared.inputs_sha256, &replica);
+    manifest.save(job, trial)?;
+    let names = [model.to_string()];
+    let models = Models { names: &names, control: control.map(|c| (c, training.objective_metric.to_string())) };
+    let result = train_models(job, plugin, trial, &prepared, &labels, device, models, Some(&mut manifest), &replica);
+    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
+    manifest.save(job, trial)?;
+    result.map(|_| ())
+}
+
+/// Which models [`train_models`] trains, and a tuner's early-stopping control for them.
+struct Models<'a> {
+    names: &'a [String],
+    control: Option<(TrialControl, String)>,
+}
+
+/// Trains every model of `models` that the run has not finished yet; `manifest` is rank 0's.
 #[allow(clippy::too_many_arguments)]
 fn train_models(
     job: &Job,
@@ -147,6 +194,7 @@ fn train_models(
     prepared: &PreparedManifest,
     labels: &[String],
     device: Device,
+    models_to_train: Models<'_>,
     mut manifest: Option<&mut RunManifest>,
     replica: &Replica,
 ) -> Result<Vec<ModelOutcome>> {
@@ -158,7 +206,7 @@ fn train_models(
         std::process::id()
     ));
     let mut models = Vec::new();
-    for model_name in &settings.experiment.model_names {
+    for model_name in models_to_train.names {
         let training = settings.training_for(model_name);
         // Rank 0's view decides, so that every replica skips the same models.
         let finished = replica.is_leader() && job.storage.exists(&run.statistics(model_name)?)?;
@@ -215,6 +263,10 @@ fn train_models(
             training.save_checkpoints,
             training.keep_checkpoints,
         )?;
+        hooks.trial_control = models_to_train.control.clone();
+        if replica.is_leader() && !run.is_trial() {
+            hooks.live = LiveTracker::start(job, run, model_name);
+        }
         let state = restore(job, run, model_name, &mut model, &mut optim, &hooks, replica.is_leader())?;
         // Every replica starts from rank 0's parameters and optimiser moments.
         replica.broadcast_from_leader(&optim.params())?;
@@ -256,6 +308,9 @@ fn train_models(
             continue;
         };
         let outcome = write_outputs(job, run, &mut model, &hooks, &config, &state, &validation, labels, started)?;
+        if let Some(live) = hooks.live.take() {
+            live.finish();
+        }
         replica.barrier()?;
         println!(
             "train: {model_name}: best {} = {:.4} at epoch {} ({:.0} samples/s); model in {}",

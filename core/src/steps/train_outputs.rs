@@ -13,11 +13,11 @@ use crate::train::state::TrainState;
 use crate::train::trainer::TrainConfig;
 use crate::{Error, Result};
 use mlpipe_plugin_api::Model;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// The headline of one model's training, as `statistics.json` stores it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelOutcome {
     pub model: String,
     pub objective: String,

@@ -8,6 +8,8 @@ use super::state::TrainState;
 use super::trainer::Hooks;
 use crate::layout::RunLayout;
 use crate::storage::Storage;
+use crate::track::LiveTracker;
+use crate::tune::control::TrialControl;
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::Tensor;
 use mlpipe_plugin_api::Model;
@@ -27,6 +29,10 @@ pub struct RunHooks<'a> {
     /// apart.
     pub keep: usize,
     pub metrics: Vec<MetricPoint>,
+    /// A tuning trial's early-stopping control and the objective's metric name.
+    pub trial_control: Option<(TrialControl, String)>,
+    /// The experiment tracker, fed every metric point (rank 0 of a run with `[tracking]`).
+    pub live: Option<LiveTracker>,
 }
 
 impl<'a> RunHooks<'a> {
@@ -51,6 +57,8 @@ impl<'a> RunHooks<'a> {
             save_checkpoints,
             keep: keep.max(1),
             metrics: Vec::new(),
+            trial_control: None,
+            live: None,
         })
     }
 
@@ -109,6 +117,9 @@ impl Hooks for RunHooks<'_> {
             .open(&path)
             .map_err(|source| Error::Io { path: path.clone(), source })?;
         writeln!(file, "{}", point.json()).map_err(|source| Error::Io { path, source })?;
+        if let Some(live) = &mut self.live {
+            live.metric(&point);
+        }
         self.metrics.push(point);
         Ok(())
     }
@@ -155,6 +166,22 @@ impl Hooks for RunHooks<'_> {
         // Written after the tensors it names: a state file always refers to complete files.
         self.storage.put(&self.run.checkpoint_state(&self.model_name)?, progress.as_bytes())?;
         self.apply_retention()
+    }
+
+    fn stop_requested(&mut self, _state: &TrainState) -> bool {
+        let Some((control, objective)) = &self.trial_control else {
+            return false;
+        };
+        // The objective's value at each epoch: its last evaluation in that epoch.
+        let mut per_epoch: Vec<f64> = Vec::new();
+        for point in self.metrics.iter().filter(|point| &point.name == objective) {
+            let index = point.epoch.saturating_sub(1) as usize;
+            if index >= per_epoch.len() {
+                per_epoch.resize(index + 1, point.value);
+            }
+            per_epoch[index] = point.value;
+        }
+        !per_epoch.is_empty() && control.should_stop(&per_epoch)
     }
 
     fn last_checkpoint(&self) -> String {

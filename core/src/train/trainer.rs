@@ -95,6 +95,12 @@ pub trait Hooks {
 
     /// The loss became NaN or infinite: a phrase saying where the last good checkpoint is.
     fn last_checkpoint(&self) -> String;
+
+    /// Asked at every epoch end, after validation: whether something outside the loop (a tuner's
+    /// early stopping) wants training to stop now. Never, by default.
+    fn stop_requested(&mut self, _state: &TrainState) -> bool {
+        false
+    }
 }
 
 /// Trains `model` from `state` (default for a fresh run, a checkpoint's for a resume) and returns
@@ -244,6 +250,11 @@ pub fn train(
         state.epoch += 1;
         state.batch = 0;
         consider(model, &evaluation, Some(&train_eval), epoch + 1, config, &mut state, hooks)?;
+        let more_to_come = state.epoch < config.epochs && state.step < total_steps;
+        if more_to_come && !state.stopped_early && hooks.stop_requested(&state) {
+            tracing::info!("{}: stopped after epoch {} at the tuner's request", config.model_name, epoch + 1);
+            state.stopped_early = true;
+        }
         hooks.checkpoint(model, optim, &state)?;
     }
     Ok(state)

@@ -26,14 +26,21 @@ pub(crate) fn invalid(field: impl Into<String>, value: &str, problem: impl Into<
 
 /// A job name: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`.
 pub(crate) fn job_name(field: &str, name: &str) -> Check {
+    job_name_within(field, name, MAX_JOB_NAME)
+}
+
+/// A job name of at most `max` characters: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,max-1}$`.
+pub(crate) fn job_name_within(field: &str, name: &str, max: usize) -> Check {
     let alnum = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
     let bytes = name.as_bytes();
-    let ok = (1..=MAX_JOB_NAME).contains(&bytes.len())
+    let ok = (1..=max).contains(&bytes.len())
         && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && alnum(bytes.first())
         && alnum(bytes.last());
     ok.then_some(()).ok_or_else(|| {
-        invalid(field, name, "expected 1 to 63 letters, digits and '-', starting and ending with a letter or digit")
+        let problem =
+            format!("expected 1 to {max} letters, digits and '-', starting and ending with a letter or digit");
+        invalid(field, name, problem)
     })
 }
 
@@ -77,15 +84,26 @@ pub(crate) fn count(field: &str, len: usize, max: usize, what: &str) -> Check {
 /// Environment variables: at most 100, names `[a-zA-Z_][a-zA-Z0-9_]*` of at most `max_key`
 /// characters, values of at most `max_value`.
 pub(crate) fn environment(env: &BTreeMap<String, String>, max_key: usize, max_value: usize) -> Check {
-    count("Environment", env.len(), 100, "variables")?;
+    environment_at("Environment", env, 100, max_key, max_value)
+}
+
+/// [`environment`] for the map at `field`, holding at most `max_count` variables.
+pub(crate) fn environment_at(
+    field: &str,
+    env: &BTreeMap<String, String>,
+    max_count: usize,
+    max_key: usize,
+    max_value: usize,
+) -> Check {
+    count(field, env.len(), max_count, "variables")?;
     for (key, value) in env {
         let first_ok = key.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_');
         if !first_ok || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             let problem = "expected a variable name of letters, digits and '_', not starting with a digit";
-            return Err(invalid("Environment", key, problem));
+            return Err(invalid(field, key, problem));
         }
-        chars("Environment", key, 1, max_key)?;
-        chars(&format!("Environment.{key}"), value, 0, max_value)?;
+        chars(field, key, 1, max_key)?;
+        chars(&format!("{field}.{key}"), value, 0, max_value)?;
     }
     Ok(())
 }

@@ -1,13 +1,17 @@
 //! SageMaker job names: `<parts joined by '-'>-<yyyymmddHHMMSS>`, cut to SageMaker's 63
-//! characters of `[a-zA-Z0-9-]`. The timestamp is UTC and computed here from a `SystemTime`, so
-//! the crate needs no date library.
+//! characters of `[a-zA-Z0-9-]`; tuning job names end in the shorter `<yymmddHHMMSS>` and are cut
+//! to 32. The timestamp is UTC and computed here from a `SystemTime`, so the crate needs no date
+//! library.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// SageMaker's limit on training and processing job names.
 pub const MAX_JOB_NAME: usize = 63;
 
-const STAMP_LEN: usize = 14;
+/// SageMaker's limit on hyperparameter tuning job names: the tuning job's training jobs are named
+/// `<tuning job>-<3-digit trial>-<8 hex digits>`, which must fit [`MAX_JOB_NAME`].
+pub const MAX_TUNING_JOB_NAME: usize = 32;
+
 const HASH_LEN: usize = 8;
 
 /// The job name for `parts` at `now`: every character outside `[a-zA-Z0-9-]` becomes `-`, the
@@ -15,15 +19,28 @@ const HASH_LEN: usize = 8;
 /// 8-digit hash of the uncut text is kept before the stamp, so two models whose names differ only
 /// past the cut still get different jobs (names must be unique per account and region).
 pub fn job_name(parts: &[&str], now: SystemTime) -> String {
+    name_within(parts, &utc_stamp(now), MAX_JOB_NAME)
+}
+
+/// The tuning job name for `parts` at `now`, as [`job_name`] but within
+/// [`MAX_TUNING_JOB_NAME`] and with a 12-digit stamp (`yymmddHHMMSS`) to leave room for the parts.
+/// SageMaker numbers the trials itself, so the name carries none.
+pub fn tuning_job_name(parts: &[&str], now: SystemTime) -> String {
+    let stamp = utc_stamp(now);
+    name_within(parts, &stamp[2..], MAX_TUNING_JOB_NAME)
+}
+
+/// `parts` joined, sanitised and cut so that `<parts>-<stamp>` fits `max` characters.
+fn name_within(parts: &[&str], stamp: &str, max: usize) -> String {
     let joined: String = parts.join("-").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     // A name must start with a letter or digit.
     let joined = joined.trim_start_matches('-');
-    let stamp = utc_stamp(now);
-    let room = MAX_JOB_NAME - STAMP_LEN - 1;
+    let room = max - stamp.len() - 1;
     if joined.len() <= room {
-        return if joined.is_empty() { stamp } else { format!("{joined}-{stamp}") };
+        return if joined.is_empty() { stamp.to_string() } else { format!("{joined}-{stamp}") };
     }
-    // Every character is ASCII here, so byte slicing is char slicing.
+    // Every character is ASCII here, so byte slicing is char slicing; a cut may end in '-', which
+    // the hash that follows keeps inside the name.
     let kept = &joined[..room - HASH_LEN - 1];
     format!("{kept}-{:08x}-{stamp}", fnv1a(joined.as_bytes()) as u32)
 }
@@ -92,6 +109,17 @@ mod tests {
         let b = job_name(&[&experiment, "r1", "bert-base-uncased-b"], at(0));
         assert_eq!(a.len(), MAX_JOB_NAME);
         assert!(a.ends_with("-19700101000000"), "{a}");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn tuning_names_have_a_short_stamp_and_fit_32() {
+        assert_eq!(tuning_job_name(&["news", "r3", "bert"], at(1_709_210_096)), "news-r3-bert-240229123456");
+        let experiment = "e".repeat(40);
+        let a = tuning_job_name(&[&experiment, "r1", "bert-a"], at(0));
+        let b = tuning_job_name(&[&experiment, "r1", "bert-b"], at(0));
+        assert_eq!(a.len(), MAX_TUNING_JOB_NAME);
+        assert!(a.ends_with("-700101000000"), "{a}");
         assert_ne!(a, b);
     }
 }

@@ -1,14 +1,18 @@
-//! SageMaker jobs for mlpipe: one training job per model of a run, and processing jobs for the
-//! `reconcile`, `prepare` and `infer` steps, all running the mlpipe image.
+//! SageMaker jobs for mlpipe: one training job per model of a run, or with a `[tuning]` search
+//! space one hyperparameter tuning job per model, and processing jobs for the `reconcile`,
+//! `prepare` and `infer` steps, all running the mlpipe image.
 //!
 //! The path of a job: the settings become a typed request ([`training_job_request`],
-//! [`processing_job_request`]) that serialises to exactly the API's JSON ([`dry_run_json`]); the
-//! request is checked against SageMaker's rules locally ([`validate_training`],
-//! [`validate_processing`]); then [`SageMaker`] submits it and waits, reporting status changes and
-//! stopping the job on Ctrl-C. What the container expects is in [`contract`].
+//! [`tuning_job_request`], [`processing_job_request`]) that serialises to exactly the API's JSON
+//! ([`dry_run_json`]); the request is checked against SageMaker's rules locally
+//! ([`validate_training`], [`validate_tuning`], [`validate_processing`]); then [`SageMaker`]
+//! submits it and waits, reporting status changes and stopping the job on Ctrl-C. A tuning job's
+//! training jobs are then listed as [`TuningTrial`]s. What the container expects is in
+//! [`contract`].
 
 mod build_processing;
 mod build_training;
+mod build_tuning;
 mod checks;
 mod client;
 pub mod contract;
@@ -23,8 +27,13 @@ mod status;
 mod tag;
 mod training_api;
 mod training_request;
+mod tuning_api;
+mod tuning_request;
+mod tuning_status;
+mod tuning_trials;
 mod validate_processing;
 mod validate_training;
+mod validate_tuning;
 mod wait;
 
 #[cfg(test)]
@@ -32,10 +41,11 @@ mod tests;
 
 pub use build_processing::{processing_job_request, ProcessingJobSpec, ProcessingStep};
 pub use build_training::{training_job_request, TrainingJobSpec};
+pub use build_tuning::{tuned_hyperparameter, tuning_job_request};
 pub use client::{SageMaker, SageMakerClientConfig, StaticCredentials};
 pub use dry_run::{dry_run_json, JobRequest};
 pub use error::SageMakerError;
-pub use job_name::{job_name, utc_stamp, MAX_JOB_NAME};
+pub use job_name::{job_name, tuning_job_name, utc_stamp, MAX_JOB_NAME, MAX_TUNING_JOB_NAME};
 pub use processing_request::{
     AppSpecification, ProcessingClusterConfig, ProcessingInput, ProcessingJobRequest, ProcessingResources,
     ProcessingS3Input, ProcessingStoppingCondition, S3InputMode,
@@ -47,5 +57,14 @@ pub use training_request::{
     ProfilerConfig, ResourceConfig, S3DataDistributionType, S3DataSource, S3DataType, StoppingCondition,
     TrainingInputMode, TrainingJobRequest,
 };
+pub use tuning_request::{
+    BestObjectiveNotImproving, CategoricalParameterRange, CompletionCriteria, ContinuousParameterRange,
+    EarlyStoppingType, HyperbandStrategyConfig, IntegerParameterRange, ObjectiveType, ParameterRanges, ResourceLimits,
+    ScalingType, StrategyConfig, TuningAlgorithmSpecification, TuningJobConfig, TuningJobRequest, TuningObjective,
+    TuningStrategyType, TuningTrainingJobDefinition,
+};
+pub use tuning_status::{BestTrainingJob, TrainingJobCounts, TuningJobStatus};
+pub use tuning_trials::TuningTrial;
 pub use validate_processing::{validate_processing, MAX_PROCESSING_RUNTIME_SECS};
 pub use validate_training::{validate_training, MAX_TRAINING_RUNTIME_SECS};
+pub use validate_tuning::{validate_tuning, MAX_CATEGORICAL_VALUES, MAX_PARAMETER_RANGES};

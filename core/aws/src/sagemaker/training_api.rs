@@ -166,7 +166,8 @@ fn create_call(
     Ok(call)
 }
 
-fn channel(channel: &Channel) -> sdk::Channel {
+/// A channel as the SDK's; tuning jobs' training job definitions share it.
+pub(crate) fn channel(channel: &Channel) -> sdk::Channel {
     let source = &channel.data_source.s3_data_source;
     let s3 = sdk::S3DataSource::builder()
         .s3_data_type(match source.s3_data_type {

@@ -1,7 +1,7 @@
 //! Waiting for a job (mechanism only, no SDK): poll `describe` until the job is `Completed`,
-//! `Failed` or `Stopped`, report each change of (secondary) status, and, in the interruptible
-//! form, stop the job when an interrupt (Ctrl-C in production, any future in tests) comes first.
-//! The job kinds plug in their describe and stop calls as closures.
+//! `Failed` or `Stopped`, report each change, and, in the interruptible form, stop the job when an
+//! interrupt (Ctrl-C in production, any future in tests) comes first. The job kinds plug in their
+//! describe and stop calls as closures; what a describe answer must tell is [`Observed`].
 
 use std::future::Future;
 use std::time::Duration;
@@ -9,41 +9,72 @@ use std::time::Duration;
 use super::error::SageMakerError;
 use super::status::{JobState, JobStatus};
 
+/// What waiting reads from a `Describe…Job` answer.
+pub(crate) trait Observed {
+    /// The job's status.
+    fn state(&self) -> &JobState;
+    /// Whether this answer is worth reporting after `before` (a status change, new progress).
+    fn changed_from(&self, before: &Self) -> bool;
+    /// Why the job failed, when it did.
+    fn failure_reason(&self) -> Option<&str>;
+    /// What stopped a stopped job, when it says (`MaxRuntimeExceeded`).
+    fn stop_reason(&self) -> Option<&str>;
+}
+
+impl Observed for JobStatus {
+    fn state(&self) -> &JobState {
+        &self.state
+    }
+
+    fn changed_from(&self, before: &Self) -> bool {
+        self.differs_from(before)
+    }
+
+    fn failure_reason(&self) -> Option<&str> {
+        self.failure_reason.as_deref()
+    }
+
+    /// A time limit stops a job too; its secondary status says which (`MaxRuntimeExceeded`,
+    /// `MaxWaitTimeExceeded`).
+    fn stop_reason(&self) -> Option<&str> {
+        self.secondary_status.as_deref().filter(|secondary| *secondary != "Stopped")
+    }
+}
+
 /// Polls `describe` every `interval` until the job ends, calling `on_progress` with the first
-/// answer and every answer whose status or secondary status differs from the one before.
+/// answer and every answer that [changed](Observed::changed_from) from the one before.
 ///
 /// # Errors
 ///
 /// The first `describe` error; [`SageMakerError::JobFailed`] when the job ends `Failed` or
 /// `Stopped`.
-pub(crate) async fn wait_until_done<D, F>(
+pub(crate) async fn wait_until_done<S, D, F>(
     job: &str,
     interval: Duration,
     describe: &mut D,
-    on_progress: &mut dyn FnMut(&JobStatus),
-) -> Result<JobStatus, SageMakerError>
+    on_progress: &mut dyn FnMut(&S),
+) -> Result<S, SageMakerError>
 where
+    S: Observed,
     D: FnMut() -> F,
-    F: Future<Output = Result<JobStatus, SageMakerError>>,
+    F: Future<Output = Result<S, SageMakerError>>,
 {
-    let mut last: Option<JobStatus> = None;
+    let mut last: Option<S> = None;
     loop {
         let status = describe().await?;
-        if last.as_ref().is_none_or(|last| status.differs_from(last)) {
+        if last.as_ref().is_none_or(|last| status.changed_from(last)) {
             on_progress(&status);
         }
-        match status.state {
+        match status.state() {
             JobState::Completed => return Ok(status),
             JobState::Failed => {
-                let reason = status.failure_reason.as_deref().unwrap_or("no failure reason given");
+                let reason = status.failure_reason().unwrap_or("no failure reason given");
                 return Err(SageMakerError::JobFailed { job: job.to_string(), reason: format!("failed: {reason}") });
             }
             JobState::Stopped => {
-                // A time limit stops a job too; its secondary status says which
-                // (`MaxRuntimeExceeded`, `MaxWaitTimeExceeded`).
-                let reason = match &status.secondary_status {
-                    Some(secondary) if secondary != "Stopped" => format!("stopped ({secondary})"),
-                    _ => "stopped".to_string(),
+                let reason = match status.stop_reason() {
+                    Some(why) => format!("stopped ({why})"),
+                    None => "stopped".to_string(),
                 };
                 return Err(SageMakerError::JobFailed { job: job.to_string(), reason });
             }
@@ -61,19 +92,20 @@ where
 ///
 /// As [`wait_until_done`]; [`SageMakerError::Interrupted`] after a successful stop request, or
 /// the stop call's error when the job could not be stopped (it is then still running).
-pub(crate) async fn wait_or_stop<D, F, S, SF>(
+pub(crate) async fn wait_or_stop<S, D, F, T, TF>(
     job: &str,
     interval: Duration,
     mut describe: D,
-    stop: S,
+    stop: T,
     interrupt: impl Future<Output = ()>,
-    on_progress: &mut dyn FnMut(&JobStatus),
-) -> Result<JobStatus, SageMakerError>
+    on_progress: &mut dyn FnMut(&S),
+) -> Result<S, SageMakerError>
 where
+    S: Observed,
     D: FnMut() -> F,
-    F: Future<Output = Result<JobStatus, SageMakerError>>,
-    S: FnOnce() -> SF,
-    SF: Future<Output = Result<(), SageMakerError>>,
+    F: Future<Output = Result<S, SageMakerError>>,
+    T: FnOnce() -> TF,
+    TF: Future<Output = Result<(), SageMakerError>>,
 {
     let finished = tokio::select! {
         // A job that finished and an interrupt in the same poll: the result wins, nothing to stop.
@@ -184,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_failed_stop_request_is_the_error() {
-        let describe = || std::future::ready(Ok(status(JobState::InProgress, "Training")));
+        let describe = || std::future::ready(Ok::<_, SageMakerError>(status(JobState::InProgress, "Training")));
         let stop = || {
             let error = SageMakerError::Api { operation: "StopTrainingJob", job: "j".into(), message: "denied".into() };
             std::future::ready(Err(error))

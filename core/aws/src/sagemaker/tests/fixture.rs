@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use mlpipe_core::settings::Settings;
 
 use crate::sagemaker::{
-    processing_job_request, training_job_request, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep,
-    TrainingJobRequest, TrainingJobSpec,
+    processing_job_request, training_job_request, tuning_job_request, ProcessingJobRequest, ProcessingJobSpec,
+    ProcessingStep, TrainingJobRequest, TrainingJobSpec, TuningJobRequest,
 };
 
 pub const ROLE: &str = "arn:aws:iam::123456789012:role/SageMakerRole";
@@ -32,6 +32,17 @@ pub fn settings_text(extra: &str) -> String {
     )
 }
 
+/// A search over all three range kinds, with log scaling, early stopping and both completion
+/// criteria.
+pub const TUNING: &str = "strategy = bayesian\nmax_jobs = 12\nmax_parallel_jobs = 3\nearly_stopping = auto\n\
+     target_objective = 0.9\nmax_jobs_without_improvement = 5\nlearning_rate = 1e-5 -> 1e-3 log\n\
+     epochs = 2 -> 6\nbatch_size = 16, 32\n";
+
+/// The fixture's settings text with `tuning` as its `[tuning]` section.
+pub fn tuning_text(tuning: &str) -> String {
+    format!("{}[tuning]\n{tuning}", settings_text(""))
+}
+
 /// Parses `text` as `/srv/project/settings.ini`.
 pub fn settings_from(text: &str) -> Settings {
     Settings::parse(text, Path::new("/srv/project/settings.ini"), &[]).unwrap_or_else(|e| panic!("{e}"))
@@ -53,6 +64,16 @@ pub fn training_spec() -> TrainingJobSpec {
         extra_env: vec![],
         now: now(),
     }
+}
+
+/// Tuning `bert` in run 3: the training spec without overrides.
+pub fn tuning_spec() -> TrainingJobSpec {
+    TrainingJobSpec { overrides: vec![], ..training_spec() }
+}
+
+/// The valid tuning request of the fixture's [`TUNING`] search.
+pub fn tuning_request() -> TuningJobRequest {
+    tuning_job_request(&settings_from(&tuning_text(TUNING)), &tuning_spec()).unwrap()
 }
 
 /// Running `step` (with `run` for infer).

@@ -1,0 +1,378 @@
+//! Tuning jobs through the SDK: [`TuningJobRequest`] → `CreateHyperParameterTuningJob` builder
+//! calls (the only place the two meet), and the create, describe, wait, stop and list-trials calls
+//! of [`SageMaker`].
+
+use aws_sdk_sagemaker::operation::create_hyper_parameter_tuning_job::builders::CreateHyperParameterTuningJobFluentBuilder;
+use aws_sdk_sagemaker::operation::describe_hyper_parameter_tuning_job::DescribeHyperParameterTuningJobOutput;
+use aws_sdk_sagemaker::types as sdk;
+
+use super::client::{api_error, wire_int, SageMaker};
+use super::error::SageMakerError;
+use super::status::JobState;
+use super::training_api::channel;
+use super::training_request::TrainingInputMode;
+use super::tuning_request::{
+    EarlyStoppingType, ObjectiveType, ParameterRanges, ScalingType, TuningJobConfig, TuningJobRequest,
+    TuningStrategyType, TuningTrainingJobDefinition,
+};
+use super::tuning_status::{BestTrainingJob, TrainingJobCounts, TuningJobStatus};
+use super::tuning_trials::{widen, TuningTrial};
+use super::validate_tuning::validate_tuning;
+use super::wait::{ctrl_c, wait_or_stop, wait_until_done};
+
+/// Trials per `ListTrainingJobsForHyperParameterTuningJob` page, the API's maximum.
+const PAGE_SIZE: i32 = 100;
+
+impl SageMaker {
+    /// Validates `request` and creates the tuning job; returns its ARN.
+    ///
+    /// # Errors
+    ///
+    /// [`SageMakerError::Invalid`] from [`validate_tuning`], before anything is sent;
+    /// [`SageMakerError::Api`] when SageMaker refuses or cannot be reached.
+    pub fn create_tuning_job(&self, request: &TuningJobRequest) -> Result<String, SageMakerError> {
+        validate_tuning(request)?;
+        let job = &request.hyper_parameter_tuning_job_name;
+        let call = create_call(self.client.create_hyper_parameter_tuning_job(), request)?;
+        let output = self.block_on(call.send()).map_err(|e| api_error("CreateHyperParameterTuningJob", job, e))?;
+        Ok(output.hyper_parameter_tuning_job_arn().unwrap_or_default().to_string())
+    }
+
+    /// The tuning job's status now: its state, its training jobs by state and the best one.
+    ///
+    /// # Errors
+    ///
+    /// [`SageMakerError::Api`], also when there is no such job.
+    pub fn describe_tuning_job(&self, name: &str) -> Result<TuningJobStatus, SageMakerError> {
+        self.block_on(self.describe_tuning(name))
+    }
+
+    /// Polls until the tuning job is `Completed`, `Failed` or `Stopped`, calling `on_progress` when
+    /// its state, counts or best job change (and once at the start).
+    ///
+    /// # Errors
+    ///
+    /// [`SageMakerError::JobFailed`] when the tuning job fails or is stopped;
+    /// [`SageMakerError::Api`] when a poll fails.
+    pub fn wait_tuning_job(
+        &self,
+        name: &str,
+        on_progress: &mut dyn FnMut(&TuningJobStatus),
+    ) -> Result<TuningJobStatus, SageMakerError> {
+        let mut describe = || self.describe_tuning(name);
+        self.block_on(wait_until_done(name, self.poll_interval, &mut describe, on_progress))
+    }
+
+    /// [`SageMaker::wait_tuning_job`], but Ctrl-C while waiting stops the tuning job (and with it
+    /// its running training jobs), reports its status once more and returns
+    /// [`SageMakerError::Interrupted`]. See [`SageMaker::wait_training_job_or_stop`] about SIGINT
+    /// afterwards.
+    ///
+    /// # Errors
+    ///
+    /// As [`SageMaker::wait_tuning_job`]; [`SageMakerError::Interrupted`] after Ctrl-C, or the
+    /// stop call's [`SageMakerError::Api`] when the job could not be stopped.
+    pub fn wait_tuning_job_or_stop(
+        &self,
+        name: &str,
+        on_progress: &mut dyn FnMut(&TuningJobStatus),
+    ) -> Result<TuningJobStatus, SageMakerError> {
+        let describe = || self.describe_tuning(name);
+        let stop = || self.stop_tuning(name);
+        self.block_on(wait_or_stop(name, self.poll_interval, describe, stop, ctrl_c(), on_progress))
+    }
+
+    /// Asks SageMaker to stop the tuning job and its running training jobs.
+    ///
+    /// # Errors
+    ///
+    /// [`SageMakerError::Api`].
+    pub fn stop_tuning_job(&self, name: &str) -> Result<(), SageMakerError> {
+        self.block_on(self.stop_tuning(name))
+    }
+
+    /// Every training job the tuning job started, oldest first (all pages of
+    /// `ListTrainingJobsForHyperParameterTuningJob`).
+    ///
+    /// # Errors
+    ///
+    /// [`SageMakerError::Api`].
+    pub fn list_tuning_trials(&self, name: &str) -> Result<Vec<TuningTrial>, SageMakerError> {
+        let mut trials = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let call = self
+                .client
+                .list_training_jobs_for_hyper_parameter_tuning_job()
+                .hyper_parameter_tuning_job_name(name)
+                .max_results(PAGE_SIZE)
+                .sort_by(sdk::TrainingJobSortByOptions::CreationTime)
+                .sort_order(sdk::SortOrder::Ascending)
+                .set_next_token(token.take());
+            let page = self
+                .block_on(call.send())
+                .map_err(|e| api_error("ListTrainingJobsForHyperParameterTuningJob", name, e))?;
+            trials.extend(page.training_job_summaries().iter().map(TuningTrial::from_summary));
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        // Sorted here too: the order is what numbers the trials, so it must not depend on the
+        // server honouring `SortBy`.
+        trials.sort_by(|a, b| (a.created, &a.job).cmp(&(b.created, &b.job)));
+        Ok(trials)
+    }
+
+    async fn describe_tuning(&self, name: &str) -> Result<TuningJobStatus, SageMakerError> {
+        let output = self
+            .client
+            .describe_hyper_parameter_tuning_job()
+            .hyper_parameter_tuning_job_name(name)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeHyperParameterTuningJob", name, e))?;
+        Ok(tuning_status(name, &output))
+    }
+
+    async fn stop_tuning(&self, name: &str) -> Result<(), SageMakerError> {
+        self.client
+            .stop_hyper_parameter_tuning_job()
+            .hyper_parameter_tuning_job_name(name)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| api_error("StopHyperParameterTuningJob", name, e))
+    }
+}
+
+/// A describe answer as [`TuningJobStatus`].
+pub(crate) fn tuning_status(name: &str, output: &DescribeHyperParameterTuningJobOutput) -> TuningJobStatus {
+    let count = |n: Option<i32>| n.map_or(0, |n| n.max(0) as u32);
+    let counts = output.training_job_status_counters().map_or_else(TrainingJobCounts::default, |c| TrainingJobCounts {
+        completed: count(c.completed()),
+        in_progress: count(c.in_progress()),
+        stopped: count(c.stopped()),
+        failed: count(c.retryable_error()) + count(c.non_retryable_error()),
+    });
+    let best = output.best_training_job().and_then(|best| {
+        Some(BestTrainingJob {
+            job: best.training_job_name().filter(|job| !job.is_empty())?.to_string(),
+            objective: best.final_hyper_parameter_tuning_job_objective_metric().and_then(|m| m.value()).map(widen),
+        })
+    });
+    TuningJobStatus {
+        job: name.to_string(),
+        state: JobState::parse(output.hyper_parameter_tuning_job_status().map_or("", |s| s.as_str())),
+        counts,
+        best,
+        failure_reason: output.failure_reason().map(str::to_string),
+    }
+}
+
+/// Every field of `request` as a builder call on `call`.
+fn create_call(
+    call: CreateHyperParameterTuningJobFluentBuilder,
+    request: &TuningJobRequest,
+) -> Result<CreateHyperParameterTuningJobFluentBuilder, SageMakerError> {
+    Ok(call
+        .hyper_parameter_tuning_job_name(&request.hyper_parameter_tuning_job_name)
+        .hyper_parameter_tuning_job_config(config(&request.hyper_parameter_tuning_job_config)?)
+        .training_job_definition(definition(&request.training_job_definition)?)
+        .set_tags(Some(request.tags.iter().map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build()).collect())))
+}
+
+fn config(config: &TuningJobConfig) -> Result<sdk::HyperParameterTuningJobConfig, SageMakerError> {
+    let limits = &config.resource_limits;
+    let mut resource_limits = sdk::ResourceLimits::builder().max_parallel_training_jobs(wire_int(
+        "HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs",
+        limits.max_parallel_training_jobs.into(),
+    )?);
+    if let Some(jobs) = limits.max_number_of_training_jobs {
+        let field = "HyperParameterTuningJobConfig.ResourceLimits.MaxNumberOfTrainingJobs";
+        resource_limits = resource_limits.max_number_of_training_jobs(wire_int(field, jobs.into())?);
+    }
+    let objective = &config.hyper_parameter_tuning_job_objective;
+    let mut built = sdk::HyperParameterTuningJobConfig::builder()
+        .strategy(match config.strategy {
+            TuningStrategyType::Bayesian => sdk::HyperParameterTuningJobStrategyType::Bayesian,
+            TuningStrategyType::Random => sdk::HyperParameterTuningJobStrategyType::Random,
+            TuningStrategyType::Grid => sdk::HyperParameterTuningJobStrategyType::Grid,
+            TuningStrategyType::Hyperband => sdk::HyperParameterTuningJobStrategyType::Hyperband,
+        })
+        .hyper_parameter_tuning_job_objective(
+            sdk::HyperParameterTuningJobObjective::builder()
+                .r#type(match objective.objective_type {
+                    ObjectiveType::Maximize => sdk::HyperParameterTuningJobObjectiveType::Maximize,
+                    ObjectiveType::Minimize => sdk::HyperParameterTuningJobObjectiveType::Minimize,
+                })
+                .metric_name(&objective.metric_name)
+                .build(),
+        )
+        .resource_limits(resource_limits.build())
+        .parameter_ranges(ranges(&config.parameter_ranges))
+        .training_job_early_stopping_type(match config.training_job_early_stopping_type {
+            EarlyStoppingType::Off => sdk::TrainingJobEarlyStoppingType::Off,
+            EarlyStoppingType::Auto => sdk::TrainingJobEarlyStoppingType::Auto,
+        });
+    if let Some(strategy) = &config.strategy_config {
+        let hyperband = &strategy.hyperband_strategy_config;
+        let field = "HyperParameterTuningJobConfig.StrategyConfig.HyperbandStrategyConfig";
+        let hyperband = sdk::HyperbandStrategyConfig::builder()
+            .min_resource(wire_int(&format!("{field}.MinResource"), hyperband.min_resource.into())?)
+            .max_resource(wire_int(&format!("{field}.MaxResource"), hyperband.max_resource.into())?)
+            .build();
+        built = built.strategy_config(
+            sdk::HyperParameterTuningJobStrategyConfig::builder().hyperband_strategy_config(hyperband).build(),
+        );
+    }
+    if let Some(criteria) = &config.tuning_job_completion_criteria {
+        let mut completion = sdk::TuningJobCompletionCriteria::builder()
+            .set_target_objective_metric_value(criteria.target_objective_metric_value);
+        if let Some(best) = &criteria.best_objective_not_improving {
+            let field = "HyperParameterTuningJobConfig.TuningJobCompletionCriteria.BestObjectiveNotImproving";
+            let jobs = best.max_number_of_training_jobs_not_improving.into();
+            let jobs = wire_int(&format!("{field}.MaxNumberOfTrainingJobsNotImproving"), jobs)?;
+            completion = completion.best_objective_not_improving(
+                sdk::BestObjectiveNotImproving::builder().max_number_of_training_jobs_not_improving(jobs).build(),
+            );
+        }
+        built = built.tuning_job_completion_criteria(completion.build());
+    }
+    Ok(built.build())
+}
+
+fn ranges(ranges: &ParameterRanges) -> sdk::ParameterRanges {
+    let continuous = ranges.continuous_parameter_ranges.iter().map(|r| {
+        sdk::ContinuousParameterRange::builder()
+            .name(&r.name)
+            .min_value(&r.min_value)
+            .max_value(&r.max_value)
+            .scaling_type(scaling(r.scaling_type))
+            .build()
+    });
+    let integer = ranges.integer_parameter_ranges.iter().map(|r| {
+        sdk::IntegerParameterRange::builder()
+            .name(&r.name)
+            .min_value(&r.min_value)
+            .max_value(&r.max_value)
+            .scaling_type(scaling(r.scaling_type))
+            .build()
+    });
+    let categorical = ranges
+        .categorical_parameter_ranges
+        .iter()
+        .map(|r| sdk::CategoricalParameterRange::builder().name(&r.name).set_values(Some(r.values.clone())).build());
+    sdk::ParameterRanges::builder()
+        .set_continuous_parameter_ranges(Some(continuous.collect()))
+        .set_integer_parameter_ranges(Some(integer.collect()))
+        .set_categorical_parameter_ranges(Some(categorical.collect()))
+        .build()
+}
+
+fn scaling(scaling: ScalingType) -> sdk::HyperParameterScalingType {
+    match scaling {
+        ScalingType::Auto => sdk::HyperParameterScalingType::Auto,
+        ScalingType::Linear => sdk::HyperParameterScalingType::Linear,
+        ScalingType::Logarithmic => sdk::HyperParameterScalingType::Logarithmic,
+        ScalingType::ReverseLogarithmic => sdk::HyperParameterScalingType::ReverseLogarithmic,
+    }
+}
+
+fn definition(
+    definition: &TuningTrainingJobDefinition,
+) -> Result<sdk::HyperParameterTrainingJobDefinition, SageMakerError> {
+    const AT: &str = "TrainingJobDefinition";
+    let spec = &definition.algorithm_specification;
+    let mut algorithm = sdk::HyperParameterAlgorithmSpecification::builder()
+        .training_image(&spec.training_image)
+        .training_input_mode(match spec.training_input_mode {
+            TrainingInputMode::File => sdk::TrainingInputMode::File,
+        });
+    for metric in &spec.metric_definitions {
+        algorithm = algorithm
+            .metric_definitions(sdk::MetricDefinition::builder().name(&metric.name).regex(&metric.regex).build());
+    }
+    let resources = &definition.resource_config;
+    let stopping = &definition.stopping_condition;
+    let mut stopping_condition = sdk::StoppingCondition::builder().max_runtime_in_seconds(wire_int(
+        &format!("{AT}.StoppingCondition.MaxRuntimeInSeconds"),
+        stopping.max_runtime_in_seconds,
+    )?);
+    if let Some(wait) = stopping.max_wait_time_in_seconds {
+        let field = format!("{AT}.StoppingCondition.MaxWaitTimeInSeconds");
+        stopping_condition = stopping_condition.max_wait_time_in_seconds(wire_int(&field, wait)?);
+    }
+    let mut built = sdk::HyperParameterTrainingJobDefinition::builder()
+        .set_static_hyper_parameters(Some(definition.static_hyper_parameters.clone().into_iter().collect()))
+        .algorithm_specification(algorithm.build())
+        .role_arn(&definition.role_arn)
+        .set_input_data_config(Some(definition.input_data_config.iter().map(channel).collect()))
+        .output_data_config(
+            sdk::OutputDataConfig::builder().s3_output_path(&definition.output_data_config.s3_output_path).build(),
+        )
+        .resource_config(
+            sdk::ResourceConfig::builder()
+                .instance_type(sdk::TrainingInstanceType::from(resources.instance_type.as_str()))
+                .instance_count(wire_int(
+                    &format!("{AT}.ResourceConfig.InstanceCount"),
+                    resources.instance_count.into(),
+                )?)
+                .volume_size_in_gb(wire_int(
+                    &format!("{AT}.ResourceConfig.VolumeSizeInGB"),
+                    resources.volume_size_in_gb.into(),
+                )?)
+                .build(),
+        )
+        .stopping_condition(stopping_condition.build())
+        .enable_managed_spot_training(definition.enable_managed_spot_training)
+        .set_environment(Some(definition.environment.clone().into_iter().collect()));
+    if let Some(checkpoint) = &definition.checkpoint_config {
+        built = built.checkpoint_config(
+            sdk::CheckpointConfig::builder().s3_uri(&checkpoint.s3_uri).local_path(&checkpoint.local_path).build(),
+        );
+    }
+    Ok(built.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_answers_give_state_counts_and_best_job() {
+        let output = DescribeHyperParameterTuningJobOutput::builder()
+            .hyper_parameter_tuning_job_status(sdk::HyperParameterTuningJobStatus::InProgress)
+            .training_job_status_counters(
+                sdk::TrainingJobStatusCounters::builder()
+                    .completed(3)
+                    .in_progress(2)
+                    .stopped(1)
+                    .retryable_error(1)
+                    .non_retryable_error(1)
+                    .build(),
+            )
+            .best_training_job(
+                sdk::HyperParameterTrainingJobSummary::builder()
+                    .training_job_name("t-002-aa")
+                    .final_hyper_parameter_tuning_job_objective_metric(
+                        sdk::FinalHyperParameterTuningJobObjectiveMetric::builder().value(0.75).build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let status = tuning_status("t", &output);
+        assert_eq!(status.state, JobState::InProgress);
+        assert_eq!(status.counts, TrainingJobCounts { completed: 3, in_progress: 2, stopped: 1, failed: 2 });
+        assert_eq!(status.best, Some(BestTrainingJob { job: "t-002-aa".into(), objective: Some(0.75) }));
+    }
+
+    #[test]
+    fn a_new_job_has_no_counts_and_no_best_job() {
+        let output = DescribeHyperParameterTuningJobOutput::builder()
+            .hyper_parameter_tuning_job_status(sdk::HyperParameterTuningJobStatus::InProgress)
+            .build();
+        let status = tuning_status("t", &output);
+        assert_eq!((status.counts, status.best), (TrainingJobCounts::default(), None));
+    }
+}

@@ -1,0 +1,75 @@
+//! [`LiveTracker`]: one model's training streamed to MLflow as it happens (rank 0 only: the other
+//! replicas run [`FollowerHooks`](crate::train::follower_hooks::FollowerHooks), which track
+//! nothing). Metric points are queued on the background [`BufferedTracker`], which never blocks
+//! training; what it cannot deliver is left to the sync at the end of the step, or to
+//! `runner sync`.
+
+use super::snapshot::{identity, Identity};
+use super::{mark_down, tracker_down};
+use crate::job::Job;
+use crate::layout::RunLayout;
+use crate::train::metric_log::MetricPoint;
+use mlpipe_tracking::{BufferedTracker, Delivery, Event, Metric, MlflowClient};
+use std::time::Duration;
+
+/// Points queued before they are handed to the tracker together.
+const BATCH: usize = 50;
+
+/// How long the end of training waits for undelivered events.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// A model's training as an MLflow run, live.
+pub struct LiveTracker {
+    tracker: BufferedTracker,
+    pending: Vec<Metric>,
+}
+
+impl LiveTracker {
+    /// Starts tracking `model` in `run`, when `[tracking] mlflow_uri` is set and the server has not
+    /// already been found unreachable by this process. Never fails: a problem is logged and the
+    /// training goes on untracked (the run folder stays complete).
+    pub fn start(job: &Job, run: &RunLayout, model: &str) -> Option<Self> {
+        let uri = job.settings.tracking.mlflow_uri.as_ref()?;
+        if tracker_down() {
+            return None;
+        }
+        let Identity { key, spec, params } = match identity(job, run, model) {
+            Ok(identity) => identity,
+            Err(err) => {
+                tracing::warn!("tracking: {model} is not tracked live: {err}");
+                return None;
+            }
+        };
+        let hint = super::sync_hint(job, run);
+        let client = MlflowClient::new(uri, super::TIMEOUT);
+        let tracker = BufferedTracker::start(client, &job.settings.tracking.mlflow_experiment, hint);
+        tracker.send(Event::Start { key, spec, params });
+        Some(Self { tracker, pending: Vec::new() })
+    }
+
+    /// Queues one metric point.
+    pub fn metric(&mut self, point: &MetricPoint) {
+        let timestamp_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
+        self.pending.push(Metric { key: point.name.clone(), value: point.value, timestamp_ms, step: point.step });
+        if self.pending.len() >= BATCH {
+            self.tracker.send(Event::Metrics(std::mem::take(&mut self.pending)));
+        }
+    }
+
+    /// Flushes the queue and waits a little for delivery; the run's status, artifacts and anything
+    /// undelivered are completed by the sync after the step. Returns whether everything arrived.
+    pub fn finish(mut self) -> bool {
+        if !self.pending.is_empty() {
+            self.tracker.send(Event::Metrics(std::mem::take(&mut self.pending)));
+        }
+        let report = self.tracker.finish(GRACE);
+        match report.delivery {
+            Delivery::Delivered => true,
+            Delivery::Undelivered { .. } => {
+                // The tracker has said so once; later syncs of this process stay quiet.
+                mark_down();
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! What the tracker shows of a run, read from the run folder (the source of truth): per model an
+//! MLflow run keyed `<experiment>/<run>/<model>` with the run manifest as tags, the resolved
+//! hyperparameters of the settings snapshot as params, `metrics.jsonl` plus the test scores as
+//! metrics, and the model's files, curves, inference results and report as artifacts; per tuning
+//! trial a child run keyed `<experiment>/<run>/<model>/trial-<n>`.
+
+use crate::job::Job;
+use crate::layout::RunLayout;
+use crate::tune::record::TrialRecord;
+use crate::{Error, Result};
+use mlpipe_tracking::{Metric, RunSnapshot, RunSpec, RunStatus};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A snapshot with its artifact files staged in a temporary folder (deleted on drop).
+pub struct Staged {
+    pub snapshot: RunSnapshot,
+    _files: tempfile::TempDir,
+}
+
+/// The identity of a model's MLflow run: its key, creation spec and params.
+pub struct Identity {
+    pub key: String,
+    pub spec: RunSpec,
+    pub params: Vec<(String, String)>,
+}
+
+/// The identity of a model's MLflow run (no metrics, no artifacts), from the run's manifest and
+/// settings snapshot.
+///
+/// # Errors
+/// Storage failures; a manifest or settings snapshot that cannot be read.
+pub fn identity(job: &Job, run: &RunLayout, model: &str) -> Result<Identity> {
+    let manifest = read_manifest(job, run)?;
+    let text = |key: &str| manifest.get(key).and_then(toml::Value::as_str).unwrap_or_default().to_string();
+    let job_type = text("job_type");
+    let start_ms = parse_ms(&text("started")).unwrap_or(0);
+    let experiment = &job.settings.experiment.name;
+    let mut tags = vec![
+        ("mlpipe.experiment".to_string(), experiment.clone()),
+        ("mlpipe.run_num".to_string(), run.num().to_string()),
+        ("mlpipe.model".to_string(), model.to_string()),
+        ("mlpipe.job_type".to_string(), job_type.clone()),
+        ("mlpipe.run_uri".to_string(), job.storage.uri(&run.prefix())),
+        ("mlpipe.plugin_sha256".to_string(), text("plugin_sha256")),
+        ("mlpipe.data_records_sha256".to_string(), text("data_records_sha256")),
+        ("mlpipe.prepared_inputs_sha256".to_string(), text("prepared_inputs_sha256")),
+        ("mlpipe.version".to_string(), text("mlpipe_version")),
+        ("mlpipe.torch".to_string(), text("torch")),
+        ("mlflow.source.name".to_string(), text("plugin_file")),
+        ("mlflow.source.type".to_string(), "LOCAL".to_string()),
+    ];
+    if let Some(world) = manifest.get("world_size").and_then(toml::Value::as_integer) {
+        tags.push(("mlpipe.world_size".to_string(), world.to_string()));
+    }
+    let name = match run.is_trial() {
+        true => format!("{experiment} #{} {model} {}", run.num(), trial_name(run)),
+        false => format!("{experiment} #{} {model}", run.num()),
+    };
+    let spec = RunSpec { run_name: name, tags, parent_run_id: None, start_ms };
+    let settings = String::from_utf8_lossy(&job.storage.get(&run.settings())?).into_owned();
+    let params = params(&settings, model, job_type == "tuning" && !run.is_trial());
+    Ok(Identity { key: run_key(job, run, model), spec, params })
+}
+
+/// The key of a model's MLflow run (or of a trial's, for a trial layout).
+pub fn run_key(job: &Job, run: &RunLayout, model: &str) -> String {
+    let base = format!("{}/{}/{model}", job.settings.experiment.name, run.num());
+    if run.is_trial() {
+        format!("{base}/{}", trial_name(run))
+    } else {
+        base
+    }
+}
+
+fn trial_name(run: &RunLayout) -> String {
+    // A trial layout's prefix ends with `tuning/<model>/trial-<n>/`.
+    run.prefix().trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
+}
+
+/// Everything the folder holds about `model` in `run` (a trial layout for a trial, with `trial`
+/// its record and `parent` the tuning run's MLflow id).
+///
+/// # Errors
+/// Storage failures, unreadable manifests or metric logs.
+pub fn snapshot(
+    job: &Job,
+    run: &RunLayout,
+    model: &str,
+    trial: Option<&TrialRecord>,
+    parent: Option<String>,
+) -> Result<Staged> {
+    let Identity { key, mut spec, mut params } = identity(job, run, model)?;
+    spec.parent_run_id = parent;
+    let manifest = read_manifest(job, run)?;
+    let text = |key: &str| manifest.get(key).and_then(toml::Value::as_str).unwrap_or_default().to_string();
+    let mut status = match text("status").as_str() {
+        "finished" => Some((RunStatus::Finished, parse_ms(&text("finished")).unwrap_or(spec.start_ms))),
+        "failed" => Some((RunStatus::Failed, parse_ms(&text("finished")).unwrap_or(spec.start_ms))),
+        _ => None,
+    };
+    if let Some(record) = trial {
+        spec.tags.push(("mlpipe.trial".to_string(), record.trial.to_string()));
+        spec.tags.push(("mlpipe.trial_status".to_string(), format!("{:?}", record.status).to_lowercase()));
+        for (name, value) in &record.parameters {
+            params.retain(|(key, _)| key != &format!("training.{name}"));
+            params.push((format!("training.{name}"), value.clone()));
+        }
+        params.sort();
+        let end = record.finished.as_deref().and_then(parse_ms).unwrap_or(spec.start_ms);
+        status = match record.status {
+            crate::tune::record::TrialStatus::Running => None,
+            crate::tune::record::TrialStatus::Failed => Some((RunStatus::Failed, end)),
+            _ => Some((RunStatus::Finished, end)),
+        };
+    }
+    let mut metrics = Vec::new();
+    let metrics_key = run.metrics(model)?;
+    if job.storage.exists(&metrics_key)? {
+        let text = String::from_utf8_lossy(&job.storage.get(&metrics_key)?).into_owned();
+        metrics = parse_metrics(&text, spec.start_ms, &job.storage.uri(&metrics_key))?;
+    }
+    let summary_key = run.summary(model)?;
+    if !run.is_trial() && job.storage.exists(&summary_key)? {
+        let summary: serde_json::Value = serde_json::from_slice(&job.storage.get(&summary_key)?)
+            .map_err(|err| Error::data_file(job.storage.uri(&summary_key), err))?;
+        let step = metrics.iter().map(|m| m.step).max().unwrap_or(0);
+        for name in ["accuracy", "macro_f1", "weighted_f1"] {
+            if let Some(value) = summary.get(name).and_then(serde_json::Value::as_f64) {
+                metrics.push(Metric { key: format!("test:{name}"), value, timestamp_ms: spec.start_ms, step });
+            }
+        }
+    }
+    let files = tempfile::tempdir().map_err(|source| Error::Io { path: std::env::temp_dir(), source })?;
+    let mut artifacts = Vec::new();
+    for (key, path) in artifact_keys(job, run, model)? {
+        let local: PathBuf = files.path().join(artifacts.len().to_string());
+        job.storage.get_file(&key, &local)?;
+        artifacts.push((path, local));
+    }
+    let snapshot = RunSnapshot { key, spec, params, metrics, artifacts, status };
+    Ok(Staged { snapshot, _files: files })
+}
+
+/// The run folder's files shown as artifacts of `model`'s MLflow run, with their artifact paths.
+fn artifact_keys(job: &Job, run: &RunLayout, model: &str) -> Result<Vec<(String, String)>> {
+    let mut keys = Vec::new();
+    let mut add_tree = |prefix: &str, under: &str, skip: &str| -> Result<()> {
+        for key in job.storage.list(prefix)? {
+            let relative = &key[prefix.len()..];
+            if !skip.is_empty() && relative.starts_with(skip) {
+                continue;
+            }
+            keys.push((key.clone(), format!("{under}{relative}")));
+        }
+        Ok(())
+    };
+    add_tree(&run.training_dir(model)?, "training/", "checkpoints/")?;
+    if run.is_trial() {
+        add_tree(&run.prefix(), "", "training/")?;
+        return Ok(keys);
+    }
+    add_tree(&run.inference_dir(model)?, "inference/", "")?;
+    add_tree(&format!("{}{model}/", run.tuning_dir()), "tuning/", "trial-")?;
+    for (key, path) in [
+        (run.report(), "report.html"),
+        (run.settings(), "settings.ini"),
+        (run.manifest(), "manifest.toml"),
+        (run.tuning_trials(), "tuning/trials.jsonl"),
+    ] {
+        if job.storage.exists(&key)? {
+            keys.push((key, path.to_string()));
+        }
+    }
+    Ok(keys)
+}
+
+/// `metrics.jsonl` as MLflow metric points (names as written, e.g. `validation:macro_f1`).
+///
+/// # Errors
+/// A line that is not a metric point, named by file and line.
+pub fn parse_metrics(text: &str, timestamp_ms: u64, uri: &str) -> Result<Vec<Metric>> {
+    #[derive(serde::Deserialize)]
+    struct Point {
+        step: u64,
+        name: String,
+        value: f64,
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            let point: Point = serde_json::from_str(line)
+                .map_err(|err| Error::DataFile { uri: format!("{uri}:{}", i + 1), message: err.to_string() })?;
+            Ok(Metric { key: point.name, value: point.value, timestamp_ms, step: point.step })
+        })
+        .collect()
+}
+
+/// The resolved hyperparameters of `model` from a settings snapshot: `[training]` overlaid with
+/// `[training.<model>]`, `[plugin]`, the seed, and for a tuning job `[tuning]`.
+pub fn params(settings_ini: &str, model: &str, tuning: bool) -> Vec<(String, String)> {
+    let mut sections: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut current = String::new();
+    for line in settings_ini.lines().map(str::trim) {
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|rest| rest.strip_suffix(']')) {
+            current = name.trim().to_string();
+        } else if let Some((key, value)) = line.split_once('=') {
+            sections.entry(current.clone()).or_default().insert(key.trim().to_string(), value.trim().to_string());
+        }
+    }
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    let section = |name: &str| sections.get(name).cloned().unwrap_or_default();
+    for (key, value) in section("training").into_iter().chain(section(&format!("training.{model}"))) {
+        out.insert(format!("training.{key}"), value);
+    }
+    for (key, value) in section("plugin") {
+        out.insert(format!("plugin.{key}"), value);
+    }
+    if let Some(seed) = section("experiment").get("seed") {
+        out.insert("experiment.seed".into(), seed.clone());
+    }
+    if tuning {
+        for (key, value) in section("tuning") {
+            out.insert(format!("tuning.{key}"), value);
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn read_manifest(job: &Job, run: &RunLayout) -> Result<toml::Table> {
+    let key = run.manifest();
+    let text = String::from_utf8_lossy(&job.storage.get(&key)?).into_owned();
+    toml::from_str(&text).map_err(|err| Error::data_file(job.storage.uri(&key), err))
+}
+
+fn parse_ms(text: &str) -> Option<u64> {
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_millis().max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_overlay_the_model_section_and_skip_other_models() {
+        let ini = "[experiment]\nname = x\nseed = 7\n[training]\nepochs = 3\nlearning_rate = 0.01\n\
+                   [training.minilm]\nlearning_rate = 0.0001\n[training.bow]\nepochs = 9\n[plugin]\nbow_dim = 64\n\
+                   [tuning]\nmax_jobs = 4\n";
+        let minilm = params(ini, "minilm", false);
+        assert_eq!(
+            minilm,
+            vec![
+                ("experiment.seed".to_string(), "7".to_string()),
+                ("plugin.bow_dim".to_string(), "64".to_string()),
+                ("training.epochs".to_string(), "3".to_string()),
+                ("training.learning_rate".to_string(), "0.0001".to_string()),
+            ]
+        );
+        assert!(params(ini, "bow", true).contains(&("tuning.max_jobs".to_string(), "4".to_string())));
+    }
+
+    #[test]
+    fn metric_lines_become_points_and_bad_lines_are_named() {
+        let text = "{\"epoch\":1,\"step\":4,\"name\":\"train:loss\",\"value\":0.5}\n\n";
+        let points = parse_metrics(text, 9, "m.jsonl").unwrap();
+        assert_eq!(points, vec![Metric { key: "train:loss".into(), value: 0.5, timestamp_ms: 9, step: 4 }]);
+        let err = parse_metrics("{\"epoch\":1}\n", 0, "m.jsonl").unwrap_err().to_string();
+        assert!(err.starts_with("m.jsonl:1: "), "{err}");
+    }
+}

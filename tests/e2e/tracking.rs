@@ -1,0 +1,212 @@
+//! Experiment tracking against a real MLflow server (`mlflow server` from `.venv/mlflow`, started
+//! by the test on a free loopback port): a training run, read back through MLflow's own Python
+//! client, equals the run folder (params, every metric point, tags, artifacts, status); a tuning
+//! job is a parent run with one child per trial; a server killed mid-run costs nothing but one
+//! warning, and `runner sync` completes MLflow afterwards, idempotently. The run page is
+//! screenshotted in headless Chromium for the README.
+
+#[path = "../../core/tracking/tests/common/server.rs"]
+mod mlflow_server;
+
+use crate::util::{fixture_plugin, mlflow_python, python_json_with, target_dir, Experiment};
+use mlflow_server::Server;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TRAINING: &str = "[training]\nepochs = 3\nbatch_size = 16\nmax_device_batch_size = 8\nlearning_rate = 0.05\n\
+                        warmup_ratio = 0.1\nnum_threads = 1\n";
+
+fn tracked(server: &Server, mlflow_experiment: &str, records: u32, extra: &str) -> Experiment {
+    Experiment::fixture(
+        &format!("records = {records}"),
+        &format!(
+            "{TRAINING}{extra}\n[tracking]\nmlflow_uri = {}\nmlflow_experiment = {mlflow_experiment}\n",
+            server.uri()
+        ),
+    )
+}
+
+/// What MLflow holds for the run keyed `key`, read with MLflow's Python client.
+fn mlflow_view(server: &Server, experiment: &str, key: &str) -> serde_json::Value {
+    python_json_with(
+        &mlflow_python(),
+        r#"
+import json, sys
+from mlflow.tracking import MlflowClient
+uri, experiment, key = sys.argv[1:4]
+client = MlflowClient(tracking_uri=uri)
+exp = client.get_experiment_by_name(experiment)
+runs = client.search_runs([exp.experiment_id], filter_string=f"tags.`mlpipe.run_key` = '{key}'")
+assert len(runs) == 1, f"{len(runs)} runs keyed {key}"
+run = runs[0]
+history = {k: sorted((m.step, m.value) for m in client.get_metric_history(run.info.run_id, k)) for k in run.data.metrics}
+def walk(path):
+    out = []
+    for f in client.list_artifacts(run.info.run_id, path):
+        out += walk(f.path) if f.is_dir else [f.path]
+    return out
+children = client.search_runs([exp.experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{run.info.run_id}'")
+print(json.dumps({
+    "experiment_id": exp.experiment_id, "run_id": run.info.run_id, "status": run.info.status,
+    "params": run.data.params, "tags": run.data.tags, "history": history, "artifacts": sorted(walk(None)),
+    "children": sorted((c.data.tags.get("mlpipe.trial"), c.data.params.get("training.learning_rate"), c.info.status) for c in children),
+}))
+"#,
+        &[Path::new(server.uri()), Path::new(experiment), Path::new(key)],
+    )
+}
+
+/// Asserts that MLflow's view of a model run equals its folder `model_dir` (training outputs).
+fn assert_equals_folder(view: &serde_json::Value, model_dir: &Path) {
+    let mut expected: std::collections::BTreeMap<String, Vec<(u64, f64)>> = Default::default();
+    for line in std::fs::read_to_string(model_dir.join("metrics.jsonl")).unwrap().lines() {
+        let point: serde_json::Value = serde_json::from_str(line).unwrap();
+        expected
+            .entry(point["name"].as_str().unwrap().to_string())
+            .or_default()
+            .push((point["step"].as_u64().unwrap(), point["value"].as_f64().unwrap()));
+    }
+    for (name, points) in &mut expected {
+        points.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let seen: Vec<(u64, f64)> = serde_json::from_value(view["history"][name].clone())
+            .unwrap_or_else(|_| panic!("MLflow lacks metric {name}: {}", view["history"]));
+        assert_eq!(&seen, points, "metric {name}");
+    }
+    for file in
+        ["training/model.pt", "training/weights.safetensors", "training/statistics.json", "training/curves/loss.png"]
+    {
+        assert!(
+            view["artifacts"].as_array().unwrap().iter().any(|a| a == file),
+            "artifact {file} missing: {}",
+            view["artifacts"]
+        );
+    }
+}
+
+#[test]
+fn a_training_run_in_mlflow_equals_its_run_folder() {
+    let server = Server::start();
+    let exp = tracked(&server, "fixture-tracking", 150, "");
+    let run = exp.run(&fixture_plugin(), &[]);
+    let stdout = run.ok();
+    assert!(!run.stderr.contains("WARN"), "{}", run.stderr);
+    let view = mlflow_view(&server, "fixture-tracking", "fixture-exp/1/tiny");
+    let run_dir = exp.exp_dir("fixture-exp").join("runs/1");
+    assert_equals_folder(&view, &run_dir.join("training/tiny"));
+    assert_eq!(view["status"], "FINISHED");
+    assert_eq!(view["params"]["training.learning_rate"], "0.05");
+    assert_eq!(view["params"]["training.epochs"], "3");
+    assert_eq!(view["params"]["experiment.seed"], "7");
+    assert_eq!(view["tags"]["mlpipe.run_num"], "1");
+    assert_eq!(view["tags"]["mlpipe.job_type"], "training");
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(run_dir.join("manifest.toml")).unwrap()).unwrap();
+    assert_eq!(view["tags"]["mlpipe.plugin_sha256"], manifest["plugin_sha256"].as_str().unwrap());
+    // Test scores from inference, and the report.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("inference/tiny/summary.json")).unwrap()).unwrap();
+    assert_eq!(view["history"]["test:accuracy"][0][1], summary["accuracy"], "{stdout}");
+    assert!(view["artifacts"].as_array().unwrap().iter().any(|a| a == "report.html"));
+
+    // The run page in the MLflow UI, rendered by headless Chromium (shown in the README).
+    let shot = target_dir().join("mlflow-run.png");
+    let _ = std::fs::remove_file(&shot);
+    let url = format!(
+        "{}/#/experiments/{}/runs/{}",
+        server.uri(),
+        view["experiment_id"].as_str().unwrap(),
+        view["run_id"].as_str().unwrap()
+    );
+    let status = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1400,1000"])
+        .args(["--virtual-time-budget=20000", "--run-all-compositor-stages-before-draw"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("chromium (scripts/setup.sh installs Debian's)");
+    assert!(status.success());
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a blank page is ~5 kB: {} bytes", png.len());
+}
+
+#[test]
+fn a_tuning_job_is_a_parent_run_with_one_child_per_trial() {
+    let server = Server::start();
+    let exp = tracked(
+        &server,
+        "fixture-tuning",
+        150,
+        "\n[tuning]\nstrategy = random\nmax_jobs = 3\nlearning_rate = 0.01 -> 0.2 log\n",
+    );
+    exp.run(&fixture_plugin(), &[]).ok();
+    let view = mlflow_view(&server, "fixture-tuning", "fixture-exp/1/tiny");
+    assert_eq!(view["status"], "FINISHED");
+    assert_eq!(view["tags"]["mlpipe.job_type"], "tuning");
+    assert_equals_folder(&view, &exp.exp_dir("fixture-exp").join("runs/1/training/tiny"));
+    let trials: Vec<serde_json::Value> =
+        std::fs::read_to_string(exp.exp_dir("fixture-exp").join("runs/1/tuning/trials.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+    let expected: Vec<serde_json::Value> = trials
+        .iter()
+        .map(|t| serde_json::json!([t["trial"].to_string(), t["parameters"]["learning_rate"], "FINISHED"]))
+        .collect();
+    assert_eq!(view["children"], serde_json::Value::Array(expected));
+}
+
+#[test]
+fn a_server_killed_mid_run_costs_one_warning_and_sync_completes_mlflow() {
+    let mut server = Server::start();
+    let exp = tracked(&server, "fixture-outage", 600, "");
+    let exp_settings = exp.settings();
+    std::fs::write(&exp_settings, std::fs::read_to_string(&exp_settings).unwrap().replace("epochs = 3", "epochs = 12"))
+        .unwrap();
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let child = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .arg("--plugin")
+        .arg(fixture_plugin())
+        .arg(&exp_settings)
+        .args(["train", "infer"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Stop the server once training has logged its first epoch.
+    let metrics = exp.exp_dir("fixture-exp").join("runs/1/training/tiny/metrics.jsonl");
+    let started = Instant::now();
+    while !std::fs::read_to_string(&metrics).unwrap_or_default().contains("validation:loss") {
+        assert!(started.elapsed() < Duration::from_secs(120), "training never reached its first validation");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.stop();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the run must finish without its tracker:\n{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|line| line.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "one warning, naming the sync command:\n{stderr}");
+    assert!(warnings[0].contains("runner sync"), "{}", warnings[0]);
+    let model_dir = exp.exp_dir("fixture-exp").join("runs/1/training/tiny");
+    assert!(model_dir.join("model.pt").is_file());
+
+    server.restart_on_same_port();
+    let sync = |args: &[&str]| -> String {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_runner")).arg("sync").arg(&exp_settings).args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "sync failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    };
+    sync(&["1"]);
+    let view = mlflow_view(&server, "fixture-outage", "fixture-exp/1/tiny");
+    assert_equals_folder(&view, &model_dir);
+    assert_eq!(view["status"], "FINISHED");
+    // A second sync sends nothing and duplicates nothing.
+    let again = sync(&["1"]);
+    assert!(again.contains("0 items sent"), "{again}");
+    assert_eq!(mlflow_view(&server, "fixture-outage", "fixture-exp/1/tiny")["history"], view["history"]);
+}
