@@ -11,7 +11,8 @@ use crate::cli::Step;
 use crate::invocation::Invocation;
 use mlpipe_aws::sagemaker::{
     dry_run_json, processing_job_request, training_job_request, utc_stamp, validate_processing, validate_training,
-    JobStatus, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerClientConfig, SageMakerError, TrainingJobSpec,
+    JobRequest, JobStatus, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerClientConfig, SageMakerError,
+    TrainingJobSpec,
 };
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::{list_runs, RunLayout};
@@ -75,11 +76,7 @@ pub fn run_steps(invocation: &Invocation, job: &Job, requested: &[Step]) -> Resu
             now,
         };
         let request = processing_job_request(&job.settings, &spec).map_err(aws)?;
-        validate_processing(&request).map_err(aws)?;
-        let Some(client) = &client else {
-            println!("{}", dry_run_json(&request));
-            continue;
-        };
+        let Some(client) = validated_client(&request, validate_processing, client.as_ref())? else { continue };
         job.storage.put(&settings_key, job.settings.to_ini().as_bytes())?;
         let name = request.processing_job_name.clone();
         client.create_processing_job(&request).map_err(aws)?;
@@ -99,23 +96,11 @@ fn train(
     client: Option<&SageMaker>,
 ) -> Result<Option<u64>> {
     let run = open_run(invocation, job, client.is_some())?;
-    let run_uri = job.storage.uri(&run.prefix()).trim_end_matches('/').to_string();
+    let run_uri = run_uri(job, &run);
     for model in &job.settings.experiment.model_names {
-        let spec = TrainingJobSpec {
-            experiment_uri: experiment_uri.to_string(),
-            run_uri: run_uri.clone(),
-            run: run.num(),
-            model: model.clone(),
-            overrides: Vec::new(),
-            extra_env: Vec::new(),
-            now,
-        };
+        let spec = model_spec(experiment_uri, &run_uri, &run, model, now);
         let request = training_job_request(&job.settings, &spec).map_err(aws)?;
-        validate_training(&request).map_err(aws)?;
-        let Some(client) = client else {
-            println!("{}", dry_run_json(&request));
-            continue;
-        };
+        let Some(client) = validated_client(&request, validate_training, client)? else { continue };
         let name = request.training_job_name.clone();
         client.create_training_job(&request).map_err(aws)?;
         println!("train: {model}: SageMaker training job {name} started (run {})", run.num());
@@ -142,6 +127,48 @@ pub(crate) fn open_run(invocation: &Invocation, job: &Job, sending: bool) -> Res
             job.layout.run(last + 1)
         }
     })
+}
+
+/// The run folder's URI without the trailing `/`, as job specs take it.
+pub(crate) fn run_uri(job: &Job, run: &RunLayout) -> String {
+    job.storage.uri(&run.prefix()).trim_end_matches('/').to_string()
+}
+
+/// The spec of `model`'s job in `run` (at `run_uri`), as the settings give it: no overrides and no
+/// extra environment.
+pub(crate) fn model_spec(
+    experiment_uri: &str,
+    run_uri: &str,
+    run: &RunLayout,
+    model: &str,
+    now: SystemTime,
+) -> TrainingJobSpec {
+    TrainingJobSpec {
+        experiment_uri: experiment_uri.to_string(),
+        run_uri: run_uri.to_string(),
+        run: run.num(),
+        model: model.to_string(),
+        overrides: Vec::new(),
+        extra_env: Vec::new(),
+        now,
+    }
+}
+
+/// Validates `request` locally; then the client to send it with, or `None` after printing it as
+/// JSON on a dry run (no client).
+///
+/// # Errors
+/// An invalid request (a usage error: nothing was sent).
+pub(crate) fn validated_client<'c, R: JobRequest>(
+    request: &R,
+    validate: impl FnOnce(&R) -> std::result::Result<(), SageMakerError>,
+    client: Option<&'c SageMaker>,
+) -> Result<Option<&'c SageMaker>> {
+    validate(request).map_err(aws)?;
+    if client.is_none() {
+        println!("{}", dry_run_json(request));
+    }
+    Ok(client)
 }
 
 fn progress(name: &str, status: &JobStatus) {

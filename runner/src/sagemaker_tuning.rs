@@ -8,10 +8,9 @@
 //! prints each tuning request instead.
 
 use crate::invocation::Invocation;
-use crate::sagemaker::{aws, fetch_model, open_run};
+use crate::sagemaker::{aws, fetch_model, model_spec, open_run, run_uri, validated_client};
 use mlpipe_aws::sagemaker::{
-    dry_run_json, tuned_hyperparameter, tuning_job_request, validate_tuning, JobState, SageMaker, TrainingJobSpec,
-    TuningTrial,
+    tuned_hyperparameter, tuning_job_request, validate_tuning, JobState, SageMaker, TuningTrial,
 };
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::RunLayout;
@@ -46,27 +45,15 @@ pub fn tune(
         });
     }
     let run = open_run(invocation, job, client.is_some())?;
-    let run_uri = job.storage.uri(&run.prefix()).trim_end_matches('/').to_string();
+    let run_uri = run_uri(job, &run);
     let mut records = match client {
         Some(_) => load_trials(job, &run)?,
         None => Vec::new(),
     };
     for model in &settings.experiment.model_names {
-        let spec = TrainingJobSpec {
-            experiment_uri: experiment_uri.to_string(),
-            run_uri: run_uri.clone(),
-            run: run.num(),
-            model: model.clone(),
-            overrides: Vec::new(),
-            extra_env: Vec::new(),
-            now,
-        };
+        let spec = model_spec(experiment_uri, &run_uri, &run, model, now);
         let request = tuning_job_request(settings, &spec).map_err(aws)?;
-        validate_tuning(&request).map_err(aws)?;
-        let Some(client) = client else {
-            println!("{}", dry_run_json(&request));
-            continue;
-        };
+        let Some(client) = validated_client(&request, validate_tuning, client)? else { continue };
         let name = request.hyper_parameter_tuning_job_name.clone();
         client.create_tuning_job(&request).map_err(aws)?;
         let tuning = &settings.tuning;

@@ -46,7 +46,9 @@ impl TrialRef {
 /// # Errors
 /// The process cannot be started or its log not created.
 pub fn launch(invocation: &Invocation, spec: &TrialLaunch) -> std::io::Result<Child> {
-    let exe = std::env::current_exe()?;
+    // This very binary, even if a rebuild has replaced the file since the tuner started.
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    let exe = if proc_exe.exists() { proc_exe.to_path_buf() } else { std::env::current_exe()? };
     let log = std::fs::File::create(&spec.log)?;
     let trial = TrialRef { run: spec.run, model: spec.model.clone(), trial: spec.trial };
     let mut command = Command::new(exe);

@@ -5,6 +5,8 @@
 //! warning, and `runner sync` completes MLflow afterwards, idempotently. The run page is
 //! screenshotted in headless Chromium for the README.
 
+// mlpipe-tracking's own test harness, shared rather than copied; this file uses part of it.
+#[allow(dead_code)]
 #[path = "../../core/tracking/tests/common/server.rs"]
 mod mlflow_server;
 

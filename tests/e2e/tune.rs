@@ -196,16 +196,32 @@ fn a_killed_search_resumes_into_the_same_proposals_as_an_uninterrupted_one() {
 }
 
 #[test]
+fn hyperband_trains_short_trials_and_continues_the_best_ones() {
+    // epochs = 3, eta = 3: 3 configurations for 1 epoch, the best of them for 3, then 2 more for 3.
+    let exp = Experiment::fixture(
+        "records = 300",
+        &tuning("strategy = hyperband\nmax_jobs = 20\nmax_parallel_jobs = 2\nlearning_rate = 0.001 -> 0.3 log"),
+    );
+    exp.run(&fixture_plugin(), &[]).ok();
+    let records = trials(&run_dir(&exp, 1));
+    let epochs: Vec<&str> = records.iter().map(|t| t["parameters"]["epochs"].as_str().unwrap()).collect();
+    assert_eq!(epochs, ["1", "1", "1", "3", "3", "3"], "{records:?}");
+    for trial in &records {
+        let planned: u64 = trial["parameters"]["epochs"].as_str().unwrap().parse().unwrap();
+        assert_eq!(trial["epochs_run"].as_u64(), Some(planned), "{trial}");
+    }
+    // Trial 4 continues the best (lowest loss) of the first rung with 3 epochs.
+    let best_short = records[..3].iter().min_by(|a, b| objective(a).total_cmp(&objective(b))).unwrap();
+    assert_eq!(records[3]["parameters"]["learning_rate"], best_short["parameters"]["learning_rate"]);
+    assert!(run_dir(&exp, 1).join("training/tiny/model.pt").is_file());
+}
+
+#[test]
 fn tuning_errors_name_what_is_wrong() {
     let plain = Experiment::fixture("records = 60", TRAINING);
     plain.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
     let line = plain.run(&fixture_plugin(), &["tune"]).failure(2);
     assert!(line.contains("[tuning] names no training key to search"), "{line}");
-
-    let hyperband = Experiment::fixture("records = 60", &tuning("strategy = hyperband\nlearning_rate = 0.01 -> 0.1"));
-    hyperband.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
-    let line = hyperband.run(&fixture_plugin(), &["tune"]).failure(2);
-    assert!(line.contains("tuning.strategy = hyperband runs as a SageMaker tuning job"), "{line}");
 
     let typo = Experiment::fixture("records = 60", &tuning("learnig_rate = 0.01 -> 0.1"));
     let line = typo.run(&fixture_plugin(), &["reconcile"]).failure(2);

@@ -21,14 +21,15 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_sagemaker::config::{BehaviorVersion, Credentials, Region};
 use common::moto::Moto;
+use common::sagemaker::{
+    assert_training_definition, client, client_config, load_settings, raw_client, TrainingDefinition,
+};
 use mlpipe_aws::sagemaker::{
     dry_run_json, processing_job_request, training_job_request, validate_processing, validate_training, JobState,
-    JobStatus, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerClientConfig,
-    SageMakerError, StaticCredentials, TrainingJobRequest, TrainingJobSpec,
+    JobStatus, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerError, TrainingJobRequest,
+    TrainingJobSpec,
 };
-use mlpipe_core::settings::Settings;
 
 const SETTINGS: &str = "\
 [experiment]
@@ -55,21 +56,13 @@ processing_instance_type = ml.m5.2xlarge
 const EXPERIMENT_URI: &str = "s3://ml-bucket/exps/news";
 const RUN_URI: &str = "s3://ml-bucket/exps/news/runs/3";
 
-/// Settings loaded from a `settings.ini` written to a temporary folder, as the runner loads them.
-fn settings() -> Settings {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("settings.ini");
-    std::fs::write(&path, SETTINGS).unwrap();
-    Settings::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// 2024-02-29 12:34:56 UTC, plus `offset` seconds so tests in one moto get distinct names.
 fn at(offset: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_709_210_096 + offset)
 }
 
 fn training_request(model: &str) -> TrainingJobRequest {
-    let settings = settings();
+    let settings = load_settings(SETTINGS);
     assert_eq!(settings.experiment.root.to_string() + "/news", EXPERIMENT_URI);
     let spec = TrainingJobSpec {
         experiment_uri: EXPERIMENT_URI.into(),
@@ -91,40 +84,7 @@ fn processing_request(step: ProcessingStep, run: Option<u64>) -> ProcessingJobRe
         run,
         now: at(0),
     };
-    processing_job_request(&settings(), &spec).unwrap()
-}
-
-/// Endpoint, fake keys and region passed explicitly (tests run in parallel; the process
-/// environment stays untouched); no retries, so failures are immediate.
-fn client_config(endpoint: &str) -> SageMakerClientConfig {
-    SageMakerClientConfig {
-        endpoint_url: Some(endpoint.to_string()),
-        max_attempts: 1,
-        poll_interval: Duration::from_millis(10),
-        credentials: Some(StaticCredentials {
-            access_key_id: "testing".into(),
-            secret_access_key: "testing".into(),
-            session_token: None,
-        }),
-        ..SageMakerClientConfig::new("us-east-1")
-    }
-}
-
-fn client(moto: &Moto) -> SageMaker {
-    SageMaker::new(&client_config(&moto.endpoint)).unwrap()
-}
-
-/// A bare SDK client, to read back everything moto recorded (mlpipe's client only returns the
-/// status).
-fn raw_client(moto: &Moto) -> (tokio::runtime::Runtime, aws_sdk_sagemaker::Client) {
-    let config = aws_sdk_sagemaker::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(&moto.endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .build();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    (runtime, aws_sdk_sagemaker::Client::from_conf(config))
+    processing_job_request(&load_settings(SETTINGS), &spec).unwrap()
 }
 
 #[test]
@@ -139,39 +99,27 @@ fn training_job_is_recorded_as_requested() {
     let job =
         runtime.block_on(raw.describe_training_job().training_job_name(&request.training_job_name).send()).unwrap();
     let algorithm = job.algorithm_specification().unwrap();
-    assert_eq!(algorithm.training_image(), Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/mlpipe:1.0"));
-    assert_eq!(algorithm.training_input_mode().map(|m| m.as_str()), Some("File"));
-    assert_eq!(job.role_arn(), Some("arn:aws:iam::123456789012:role/SageMakerRole"));
-    let channels: Vec<(&str, &str)> = job
-        .input_data_config()
-        .iter()
-        .map(|c| {
-            let source = c.data_source().unwrap().s3_data_source().unwrap();
-            assert_eq!(source.s3_data_type().map(|t| t.as_str()), Some("S3Prefix"));
-            assert_eq!(source.s3_data_distribution_type().map(|t| t.as_str()), Some("FullyReplicated"));
-            (c.channel_name().unwrap(), source.s3_uri().unwrap())
-        })
-        .collect();
-    assert_eq!(
-        channels,
-        [("config", "s3://ml-bucket/exps/news/runs/3/settings.ini"), ("data", "s3://ml-bucket/exps/news/data/")]
-    );
-    let output = job.output_data_config().unwrap();
-    assert_eq!(output.s3_output_path(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/"));
-    let resources = job.resource_config().unwrap();
-    assert_eq!(resources.instance_type().map(|t| t.as_str()), Some("ml.g5.xlarge"));
-    assert_eq!((resources.instance_count(), resources.volume_size_in_gb()), (Some(1), Some(50)));
-    let stopping = job.stopping_condition().unwrap();
-    assert_eq!((stopping.max_runtime_in_seconds(), stopping.max_wait_time_in_seconds()), (Some(7200), Some(10800)));
+    assert_training_definition(TrainingDefinition {
+        image: algorithm.training_image(),
+        input_mode: algorithm.training_input_mode(),
+        role_arn: job.role_arn(),
+        channels: job.input_data_config(),
+        output: job.output_data_config(),
+        resources: job.resource_config(),
+        stopping: job.stopping_condition(),
+        spot: job.enable_managed_spot_training(),
+        checkpoint: job.checkpoint_config(),
+    });
+    for channel in job.input_data_config() {
+        let source = channel.data_source().unwrap().s3_data_source().unwrap();
+        assert_eq!(source.s3_data_type().map(|t| t.as_str()), Some("S3Prefix"));
+        assert_eq!(source.s3_data_distribution_type().map(|t| t.as_str()), Some("FullyReplicated"));
+    }
     let params = job.hyper_parameters().unwrap();
     assert_eq!(params.get("mlpipe.model").map(String::as_str), Some("bert"));
     assert_eq!(params.get("mlpipe.run").map(String::as_str), Some("3"));
     assert_eq!(params.get("training.learning_rate").map(String::as_str), Some("3e-05"));
     assert_eq!(params.len(), 3);
-    let checkpoint = job.checkpoint_config().unwrap();
-    assert_eq!(checkpoint.s3_uri(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/checkpoints/"));
-    assert_eq!(checkpoint.local_path(), Some("/opt/ml/checkpoints"));
-    assert_eq!(job.enable_managed_spot_training(), Some(true));
     assert!(job.debug_hook_config().is_none());
     assert!(job.debug_rule_configurations().is_empty());
 }

@@ -22,12 +22,11 @@ use std::collections::HashMap;
 use std::time::{Duration, UNIX_EPOCH};
 
 use common::moto::Moto;
-use common::sagemaker::{client, raw_client};
+use common::sagemaker::{assert_training_definition, client, load_settings, raw_client, TrainingDefinition};
 use mlpipe_aws::sagemaker::{
     tuning_job_request, validate_tuning, BestTrainingJob, JobState, SageMakerError, TrainingJobSpec, TuningJobRequest,
     TuningJobStatus,
 };
-use mlpipe_core::settings::Settings;
 
 const SETTINGS: &str = "\
 [experiment]
@@ -60,14 +59,6 @@ use_spot = true
 max_wait_secs = 10800
 ";
 
-/// Settings loaded from a `settings.ini` written to a temporary folder, as the runner loads them.
-fn settings() -> Settings {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("settings.ini");
-    std::fs::write(&path, SETTINGS).unwrap();
-    Settings::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// The request tuning `model` in run 3 at 2024-02-29 12:34:56 UTC.
 fn request(model: &str) -> TuningJobRequest {
     let spec = TrainingJobSpec {
@@ -79,7 +70,7 @@ fn request(model: &str) -> TuningJobRequest {
         extra_env: vec![],
         now: UNIX_EPOCH + Duration::from_secs(1_709_210_096),
     };
-    tuning_job_request(&settings(), &spec).unwrap()
+    tuning_job_request(&load_settings(SETTINGS), &spec).unwrap()
 }
 
 fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -132,33 +123,21 @@ fn tuning_job_is_recorded_as_requested() {
     let definition = job.training_job_definition().unwrap();
     assert_eq!(definition.static_hyper_parameters(), Some(&map(&[("mlpipe.model", "bert"), ("mlpipe.run", "3")])));
     let algorithm = definition.algorithm_specification().unwrap();
-    assert_eq!(algorithm.training_image(), Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/mlpipe:1.0"));
-    assert_eq!(algorithm.training_input_mode().map(|m| m.as_str()), Some("File"));
+    assert_training_definition(TrainingDefinition {
+        image: algorithm.training_image(),
+        input_mode: algorithm.training_input_mode(),
+        role_arn: definition.role_arn(),
+        channels: definition.input_data_config(),
+        output: definition.output_data_config(),
+        resources: definition.resource_config(),
+        stopping: definition.stopping_condition(),
+        spot: definition.enable_managed_spot_training(),
+        checkpoint: definition.checkpoint_config(),
+    });
     let sent = &request.training_job_definition.algorithm_specification.metric_definitions;
     let kept: Vec<(&str, &str)> =
         algorithm.metric_definitions().iter().map(|m| (m.name().unwrap(), m.regex().unwrap())).collect();
     assert_eq!(kept, sent.iter().map(|m| (m.name.as_str(), m.regex.as_str())).collect::<Vec<_>>());
-    assert_eq!(definition.role_arn(), Some("arn:aws:iam::123456789012:role/SageMakerRole"));
-    let channels: Vec<(&str, &str)> = definition
-        .input_data_config()
-        .iter()
-        .map(|c| (c.channel_name().unwrap(), c.data_source().unwrap().s3_data_source().unwrap().s3_uri().unwrap()))
-        .collect();
-    assert_eq!(
-        channels,
-        [("config", "s3://ml-bucket/exps/news/runs/3/settings.ini"), ("data", "s3://ml-bucket/exps/news/data/")]
-    );
-    let output = definition.output_data_config().unwrap();
-    assert_eq!(output.s3_output_path(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/"));
-    let resources = definition.resource_config().unwrap();
-    assert_eq!(resources.instance_type().map(|t| t.as_str()), Some("ml.g5.xlarge"));
-    assert_eq!((resources.instance_count(), resources.volume_size_in_gb()), (Some(1), Some(50)));
-    let stopping = definition.stopping_condition().unwrap();
-    assert_eq!((stopping.max_runtime_in_seconds(), stopping.max_wait_time_in_seconds()), (Some(7200), Some(10800)));
-    assert_eq!(definition.enable_managed_spot_training(), Some(true));
-    let checkpoint = definition.checkpoint_config().unwrap();
-    assert_eq!(checkpoint.s3_uri(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/checkpoints/"));
-    assert_eq!(checkpoint.local_path(), Some("/opt/ml/checkpoints"));
     assert_eq!(definition.environment(), Some(&map(&[("USE_SMDEBUG", "0")])));
 
     let tags = runtime.block_on(raw.list_tags().resource_arn(&arn).send()).unwrap();

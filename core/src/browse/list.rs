@@ -1,7 +1,7 @@
 //! [`list_runs`]: one [`RunSummary`] per run of the experiment, newest first — what `runner runs`
 //! tabulates. Each run costs one manifest read plus one inference summary per model.
 
-use super::read::{self, Found};
+use super::read;
 use super::status::RunStatus;
 use crate::job::Job;
 use crate::layout;
@@ -50,17 +50,7 @@ pub fn list_runs(job: &Job) -> Result<Vec<RunSummary>> {
 
 fn summarize(job: &Job, num: u64) -> Result<RunSummary> {
     let mut warnings = Vec::new();
-    let (manifest, status) = match read::manifest(job, num)? {
-        Found::Read(manifest) => {
-            let status = RunStatus::from_manifest(&manifest.status);
-            (Some(manifest), status)
-        }
-        Found::Missing => (None, RunStatus::Allocating),
-        Found::Unreadable(warning) => {
-            warnings.push(warning);
-            (None, RunStatus::Unreadable)
-        }
-    };
+    let (manifest, status) = read::manifest_and_status(job, num, &mut warnings)?;
     let Some(manifest) = manifest else {
         let claim = read::claim(job, num)?.or_warn(&mut warnings);
         let started = claim.and_then(|claim| claim.created);

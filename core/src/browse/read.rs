@@ -1,12 +1,14 @@
 //! Reading a run's own files back for browsing, leniently: `manifest.toml`, `claim.toml` and the
 //! inference `summary.json`s. A missing file is [`Found::Missing`] (a run still being written); a
 //! file that does not parse is [`Found::Unreadable`] with a one-line warning naming it, so one bad
-//! file never hides the other runs. Only storage failures are errors.
+//! file never hides the other runs. Only storage failures are errors. The run's status follows
+//! from what reading its manifest gave.
 //!
 //! The manifest is read into its own lenient [`ManifestView`] rather than the writer's
 //! `RunManifest`: every field may be missing, so manifests from older versions and hand edits
 //! still show.
 
+use super::status::RunStatus;
 use crate::job::Job;
 use crate::storage::StorageError;
 use crate::Result;
@@ -221,6 +223,29 @@ pub(crate) fn manifest(job: &Job, num: u64) -> Result<Found<ManifestView>> {
         Found::Read(raw) => Found::Read(raw.into()),
         Found::Missing => Found::Missing,
         Found::Unreadable(warning) => Found::Unreadable(warning),
+    })
+}
+
+/// The run's `manifest.toml` and the status it gives: [`RunStatus::Allocating`] while there is no
+/// manifest, [`RunStatus::Unreadable`] (with its warning moved to `warnings`) when it does not parse.
+///
+/// # Errors
+/// Storage failures reading the manifest.
+pub(crate) fn manifest_and_status(
+    job: &Job,
+    num: u64,
+    warnings: &mut Vec<String>,
+) -> Result<(Option<ManifestView>, RunStatus)> {
+    Ok(match manifest(job, num)? {
+        Found::Read(manifest) => {
+            let status = RunStatus::from_manifest(&manifest.status);
+            (Some(manifest), status)
+        }
+        Found::Missing => (None, RunStatus::Allocating),
+        Found::Unreadable(warning) => {
+            warnings.push(warning);
+            (None, RunStatus::Unreadable)
+        }
     })
 }
 

@@ -1,7 +1,7 @@
 //! [`show_run`]: everything about one run for `runner show` — the manifest, each model's training
 //! and test results, a tuning job's trials, and where its report, models and settings snapshot are.
 
-use super::read::{self, Found, ManifestView, ModelResult, TestScores};
+use super::read::{self, ManifestView, ModelResult, TestScores};
 use super::status::RunStatus;
 use crate::job::Job;
 use crate::layout::{self, RunLayout};
@@ -94,17 +94,7 @@ pub fn show_run(job: &Job, num: u64) -> Result<RunDetails> {
         return Err(no_such_run(job, &run, &existing));
     }
     let mut warnings = Vec::new();
-    let (manifest, status) = match read::manifest(job, num)? {
-        Found::Read(manifest) => {
-            let status = RunStatus::from_manifest(&manifest.status);
-            (Some(manifest), status)
-        }
-        Found::Missing => (None, RunStatus::Allocating),
-        Found::Unreadable(warning) => {
-            warnings.push(warning);
-            (None, RunStatus::Unreadable)
-        }
-    };
+    let (manifest, status) = read::manifest_and_status(job, num, &mut warnings)?;
     let claimed = read::claim(job, num)?.or_warn(&mut warnings).and_then(|claim| claim.created);
     let models = match &manifest {
         Some(manifest) => models(job, &run, manifest, &mut warnings)?,

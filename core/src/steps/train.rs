@@ -15,7 +15,7 @@ use crate::dist::Replica;
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
-use crate::settings::{Batching, Device as DeviceSetting};
+use crate::settings::{Batching, Device as DeviceSetting, JobType};
 use crate::track::{sync, LiveTracker};
 use crate::train::batching::collate;
 use crate::train::batching::Policy;
@@ -91,6 +91,9 @@ pub fn train(
     }
     let mut manifest =
         RunManifest::start(job, plugin, &run, &prepared.records_sha256, &prepared.inputs_sha256, replica);
+    // `train` on a tuning job's settings trains the settings as written, once.
+    let trained = if settings.experiment.model_names.len() > 1 { JobType::Comparison } else { JobType::Training };
+    manifest.job_type = trained.as_str().to_string();
     manifest.save(job, &run)?;
     let models = Models { names: &settings.experiment.model_names, control: None };
     let result = train_models(job, plugin, &run, &prepared, &labels, device, models, Some(&mut manifest), replica);

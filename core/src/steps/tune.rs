@@ -13,7 +13,6 @@ use crate::dist::Replica;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;
-use crate::settings::TuningStrategy;
 use crate::tune::plot::tuning_plot;
 use crate::tune::prune::{promote_trial, prune_trial};
 use crate::tune::record::TrialRecord;
@@ -45,15 +44,6 @@ pub fn tune(job: &Job, plugin: &Plugin, resume: Option<u64>, launch: &mut Launch
         return Err(Error::Unsupported {
             what: format!(
                 "tune: {}: [tuning] names no training key to search (e.g. learning_rate = 1e-5 -> 1e-3 log)",
-                settings.path.display()
-            ),
-        });
-    }
-    if tuning.strategy == TuningStrategy::Hyperband {
-        return Err(Error::Unsupported {
-            what: format!(
-                "{}: tuning.strategy = hyperband runs as a SageMaker tuning job (training.backend = sagemaker); \
-                 locally use bayesian, random or grid",
                 settings.path.display()
             ),
         });

@@ -3,6 +3,7 @@
 //! one's outputs ([`tuner`]).
 
 pub mod control;
+pub mod hyperband_plan;
 pub mod plot;
 pub mod prune;
 pub mod record;

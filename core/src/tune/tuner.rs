@@ -10,6 +10,7 @@
 //! did not beat the best.
 
 use super::control::{Reference, TrialControl};
+use super::hyperband_plan;
 use super::prune::prune_trial;
 use super::record::{TrialRecord, TrialStatus};
 use super::search::{propose, Observation, Space};
@@ -83,11 +84,15 @@ impl ModelSearch<'_> {
         (&self.job.settings.tuning, objective.maximize(), objective.to_string())
     }
 
-    /// The most trials this search may run: `max_jobs`, and for grid search at most the grid.
+    /// The most trials this search may run: `max_jobs`, for grid search at most the grid, for
+    /// hyperband at most its plan.
     pub fn max_jobs(&self) -> u32 {
         let tuning = &self.job.settings.tuning;
         match (tuning.strategy, self.space.grid_size()) {
             (TuningStrategy::Grid, Some(size)) => tuning.max_jobs.min(size.min(u64::from(u32::MAX)) as u32),
+            (TuningStrategy::Hyperband, _) => {
+                tuning.max_jobs.min(hyperband_plan::plan_size(self.job.settings.training_for(self.model).epochs))
+            }
             _ => tuning.max_jobs,
         }
     }
@@ -100,7 +105,6 @@ impl ModelSearch<'_> {
         let (tuning, maximize, objective_metric) = self.settings();
         let parallel = tuning.max_parallel_jobs.max(1) as usize;
         let max_jobs = self.max_jobs();
-        let seed = self.job.settings.experiment.seed;
         // Trials a killed job left running are started again with their recorded parameters.
         let mut again: Vec<u32> =
             self.mine(records).filter(|r| r.status == TrialStatus::Running).map(|r| r.trial).collect();
@@ -115,16 +119,10 @@ impl ModelSearch<'_> {
                 let trial = if let Some(trial) = again.pop() {
                     trial
                 } else if ended.is_none() && proposed < max_jobs {
-                    proposed += 1;
-                    let history = self.history(records, maximize);
-                    let unit = match (proposed, self.baseline()) {
-                        // The first trial tries the settings as they are, when the space holds
-                        // them: a search then never ends worse than not searching.
-                        (1, Some(unit)) => unit,
-                        _ => propose(tuning.strategy, &self.space, seed, u64::from(proposed - 1), &history),
+                    let Some(parameters) = self.next_parameters(records, proposed, maximize) else {
+                        break;
                     };
-                    let parameters: BTreeMap<String, String> =
-                        self.space.decode(&unit).into_iter().map(|a| (a.name, a.text)).collect();
+                    proposed += 1;
                     records.push(TrialRecord {
                         model: self.model.to_string(),
                         trial: proposed,
@@ -181,6 +179,35 @@ impl ModelSearch<'_> {
             ),
         })?;
         Ok(SearchOutcome { best, trials_run, reason })
+    }
+
+    /// The parameters of trial `proposed + 1`, or `None` while hyperband waits for a rung (or
+    /// its plan is complete).
+    fn next_parameters(
+        &self,
+        records: &[TrialRecord],
+        proposed: u32,
+        maximize: bool,
+    ) -> Option<BTreeMap<String, String>> {
+        let tuning = &self.job.settings.tuning;
+        let seed = self.job.settings.experiment.seed;
+        if tuning.strategy == TuningStrategy::Hyperband {
+            let mut mine: Vec<&TrialRecord> = self.mine(records).collect();
+            mine.sort_by_key(|r| r.trial);
+            let epochs = self.job.settings.training_for(self.model).epochs;
+            return match hyperband_plan::next(&self.space, seed, epochs, &mine, maximize) {
+                hyperband_plan::Next::Start(parameters) => Some(parameters),
+                hyperband_plan::Next::Wait | hyperband_plan::Next::Done => None,
+            };
+        }
+        let history = self.history(records, maximize);
+        let unit = match (proposed + 1, self.baseline()) {
+            // The first trial tries the settings as they are, when the space holds them: a search
+            // then never ends worse than not searching.
+            (1, Some(unit)) => unit,
+            _ => propose(tuning.strategy, &self.space, seed, u64::from(proposed), &history),
+        };
+        Some(self.space.decode(&unit).into_iter().map(|a| (a.name, a.text)).collect())
     }
 
     /// The unit point of the model's current training settings, when every value lies in the

@@ -1,10 +1,16 @@
 //! SageMaker clients for tests against moto: mlpipe's client with moto's endpoint and fake keys,
-//! and a bare SDK client to read back everything moto recorded.
+//! and a bare SDK client to read back everything moto recorded; settings loaded as the runner
+//! loads them; and the checks of a recorded training job definition that the training and tuning
+//! tests share.
 
 use std::time::Duration;
 
 use aws_sdk_sagemaker::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sagemaker::types::{
+    Channel, CheckpointConfig, OutputDataConfig, ResourceConfig, StoppingCondition, TrainingInputMode,
+};
 use mlpipe_aws::sagemaker::{SageMaker, SageMakerClientConfig, StaticCredentials};
+use mlpipe_core::settings::Settings;
 
 use super::moto::Moto;
 
@@ -39,4 +45,71 @@ pub fn raw_client(moto: &Moto) -> (tokio::runtime::Runtime, aws_sdk_sagemaker::C
         .build();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     (runtime, aws_sdk_sagemaker::Client::from_conf(config))
+}
+
+/// Settings loaded from `text` written as `settings.ini` to a temporary folder, as the runner
+/// loads them.
+///
+/// # Panics
+/// When the settings do not load (the message is the error chain).
+pub fn load_settings(text: &str) -> Settings {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.ini");
+    std::fs::write(&path, text).unwrap();
+    Settings::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The parts of a training job definition as moto recorded it, read from a described training
+/// job or from a tuning job's `TrainingJobDefinition` (the SDK has a type for each).
+pub struct TrainingDefinition<'a> {
+    /// The algorithm specification's training image.
+    pub image: Option<&'a str>,
+    /// The algorithm specification's input mode.
+    pub input_mode: Option<&'a TrainingInputMode>,
+    /// The execution role.
+    pub role_arn: Option<&'a str>,
+    /// The input channels.
+    pub channels: &'a [Channel],
+    /// Where the model artifacts go.
+    pub output: Option<&'a OutputDataConfig>,
+    /// Instance type, count and volume.
+    pub resources: Option<&'a ResourceConfig>,
+    /// Runtime and spot wait limits.
+    pub stopping: Option<&'a StoppingCondition>,
+    /// Whether managed spot training is on.
+    pub spot: Option<bool>,
+    /// Where checkpoints are synced.
+    pub checkpoint: Option<&'a CheckpointConfig>,
+}
+
+/// Asserts `recorded` is the definition for model `bert` in run 3 of experiment `news` under
+/// `s3://ml-bucket/exps`, with the `[sagemaker]` section both moto tests write (ml.g5.xlarge, one
+/// instance, 50 GB, 7200 s runtime, spot with 10800 s wait).
+///
+/// # Panics
+/// When a part differs or is missing.
+pub fn assert_training_definition(recorded: TrainingDefinition) {
+    assert_eq!(recorded.image, Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/mlpipe:1.0"));
+    assert_eq!(recorded.input_mode.map(|m| m.as_str()), Some("File"));
+    assert_eq!(recorded.role_arn, Some("arn:aws:iam::123456789012:role/SageMakerRole"));
+    let channels: Vec<(&str, &str)> = recorded
+        .channels
+        .iter()
+        .map(|c| (c.channel_name().unwrap(), c.data_source().unwrap().s3_data_source().unwrap().s3_uri().unwrap()))
+        .collect();
+    assert_eq!(
+        channels,
+        [("config", "s3://ml-bucket/exps/news/runs/3/settings.ini"), ("data", "s3://ml-bucket/exps/news/data/")]
+    );
+    let output = recorded.output.unwrap();
+    assert_eq!(output.s3_output_path(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/"));
+    let resources = recorded.resources.unwrap();
+    assert_eq!(resources.instance_type().map(|t| t.as_str()), Some("ml.g5.xlarge"));
+    assert_eq!((resources.instance_count(), resources.volume_size_in_gb()), (Some(1), Some(50)));
+    let stopping = recorded.stopping.unwrap();
+    assert_eq!((stopping.max_runtime_in_seconds(), stopping.max_wait_time_in_seconds()), (Some(7200), Some(10800)));
+    assert_eq!(recorded.spot, Some(true));
+    let checkpoint = recorded.checkpoint.unwrap();
+    assert_eq!(checkpoint.s3_uri(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/checkpoints/"));
+    assert_eq!(checkpoint.local_path(), Some("/opt/ml/checkpoints"));
 }
