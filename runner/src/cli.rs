@@ -65,11 +65,17 @@ pub struct Cli {
 /// A pipeline step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 pub enum Step {
+    /// Collect the raw data into labelled records (the plugin's `reconcile`).
     Reconcile,
+    /// Encode the records into model inputs (the plugin's `prepare`).
     Prepare,
+    /// Train every model once into a new run (with a search space: the settings as written).
     Train,
+    /// Search `[tuning]`'s space: trials as processes, the best one's model kept.
     Tune,
+    /// Evaluate a run's exported models on the test split; writes the report.
     Infer,
-    /// Every step in order; data steps are reused when their inputs are unchanged.
+    /// Every step in order (tune instead of train with a search space); data steps are reused
+    /// when their inputs are unchanged.
     All,
 }
