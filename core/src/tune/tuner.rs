@@ -112,7 +112,7 @@ impl ModelSearch<'_> {
         again.reverse();
         let mut proposed = self.mine(records).count() as u32;
         let mut running: Vec<Running> = Vec::new();
-        let mut ended: Option<String> = self.finished_reason(records, max_jobs);
+        let mut ended: Option<String> = self.finished_reason(records);
         let mut trials_run = 0;
         loop {
             while running.len() < parallel {
@@ -166,7 +166,7 @@ impl ModelSearch<'_> {
                 crate::track::sync::after_step(self.job, self.run);
                 self.refresh_references(records, &running, maximize)?;
                 if ended.is_none() {
-                    ended = self.finished_reason(records, max_jobs);
+                    ended = self.finished_reason(records);
                 }
             }
         }
@@ -254,7 +254,7 @@ impl ModelSearch<'_> {
     }
 
     /// Why the search is over, if it is: the target reached or too long without improvement.
-    fn finished_reason(&self, records: &[TrialRecord], max_jobs: u32) -> Option<String> {
+    fn finished_reason(&self, records: &[TrialRecord]) -> Option<String> {
         let (tuning, maximize, metric) = self.settings();
         let best = self.best(records, maximize)?;
         let value = best.objective?;
@@ -271,7 +271,6 @@ impl ModelSearch<'_> {
                 return Some(format!("{since} trials without improvement (max_jobs_without_improvement)"));
             }
         }
-        let _ = max_jobs;
         None
     }
 
