@@ -33,20 +33,33 @@ pub struct Synced {
 /// The first tracker failure (what was sent before stays sent; a rerun completes the rest),
 /// storage failures.
 pub fn sync_folder(job: &Job, run: &RunLayout, uri: &str, timeout: Duration) -> Result<Vec<Synced>> {
-    let client = MlflowClient::new(uri, timeout);
-    let experiment = &job.settings.tracking.mlflow_experiment;
-    let models = run_models(job, run)?;
     let trials = load_trials(job, run)?;
+    let models = run_models(job, run)?;
     let mut done = Vec::new();
     for model in &models {
-        let parent = sync_one(&client, experiment, job, run, model, None, None)?;
-        let parent_id = parent.report.run_id.clone();
-        done.push(parent);
-        for record in trials.iter().filter(|record| &record.model == model) {
-            let trial = run.trial(model, record.trial)?;
-            if !job.storage.exists(&trial.manifest())? {
-                continue;
-            }
+        let mine: Vec<&TrialRecord> = trials.iter().filter(|record| &record.model == model).collect();
+        done.extend(sync_model(job, run, uri, timeout, model, &mine)?);
+    }
+    Ok(done)
+}
+
+/// Syncs `model`'s run in `run` and, as its children, the trials `trials` (of a tuning run).
+fn sync_model(
+    job: &Job,
+    run: &RunLayout,
+    uri: &str,
+    timeout: Duration,
+    model: &str,
+    trials: &[&TrialRecord],
+) -> Result<Vec<Synced>> {
+    let client = MlflowClient::new(uri, timeout);
+    let experiment = &job.settings.tracking.mlflow_experiment;
+    let parent = sync_one(&client, experiment, job, run, model, None, None)?;
+    let parent_id = parent.report.run_id.clone();
+    let mut done = vec![parent];
+    for record in trials {
+        let trial = run.trial(model, record.trial)?;
+        if job.storage.exists(&trial.manifest())? {
             done.push(sync_one(&client, experiment, job, &trial, model, Some(record), Some(parent_id.clone()))?);
         }
     }
@@ -87,13 +100,25 @@ fn run_models(job: &Job, run: &RunLayout) -> Result<Vec<String>> {
 /// After a step changed `run`: syncs it when tracking is on. A tracker that is down costs nothing
 /// but one warning per process (naming `runner sync`); the step's result stands.
 pub fn after_step(job: &Job, run: &RunLayout) {
+    report(job, run, |uri| sync_folder(job, run, uri, AFTER_STEP_TIMEOUT));
+}
+
+/// After a tuning trial ended: syncs it as a child of its model's run (the other trials are
+/// already there), with [`after_step`]'s rules.
+pub fn after_trial(job: &Job, run: &RunLayout, record: &TrialRecord) {
+    report(job, run, |uri| sync_model(job, run, uri, AFTER_STEP_TIMEOUT, &record.model, &[record]));
+}
+
+/// Runs `sync` against the configured tracker, logging the outcome; the first failure warns and
+/// marks the tracker down for the rest of the process.
+fn report(job: &Job, run: &RunLayout, sync: impl FnOnce(&str) -> Result<Vec<Synced>>) {
     let Some(uri) = &job.settings.tracking.mlflow_uri else {
         return;
     };
     if tracker_down() {
         return;
     }
-    match sync_folder(job, run, uri, AFTER_STEP_TIMEOUT) {
+    match sync(uri) {
         Ok(synced) => {
             let sent: usize = synced.iter().map(|s| s.report.sent()).sum();
             tracing::info!(

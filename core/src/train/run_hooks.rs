@@ -10,6 +10,7 @@ use crate::layout::RunLayout;
 use crate::storage::Storage;
 use crate::track::LiveTracker;
 use crate::tune::control::TrialControl;
+use crate::tune::store::last_per_epoch;
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::Tensor;
 use mlpipe_plugin_api::Model;
@@ -173,14 +174,8 @@ impl Hooks for RunHooks<'_> {
             return false;
         };
         // The objective's value at each epoch: its last evaluation in that epoch.
-        let mut per_epoch: Vec<f64> = Vec::new();
-        for point in self.metrics.iter().filter(|point| &point.name == objective) {
-            let index = point.epoch.saturating_sub(1) as usize;
-            if index >= per_epoch.len() {
-                per_epoch.resize(index + 1, point.value);
-            }
-            per_epoch[index] = point.value;
-        }
+        let objective_points = self.metrics.iter().filter(|point| &point.name == objective);
+        let per_epoch = last_per_epoch(objective_points.map(|point| (point.epoch, point.value)));
         !per_epoch.is_empty() && control.should_stop(&per_epoch)
     }
 

@@ -37,17 +37,24 @@ pub fn per_epoch(metrics_jsonl: &str, name: &str) -> Vec<f64> {
         name: String,
         value: f64,
     }
+    let points = metrics_jsonl.lines().filter_map(|line| serde_json::from_str::<Point>(line).ok());
+    last_per_epoch(points.filter(|point| point.name == name).map(|point| (point.epoch, point.value)))
+}
+
+/// From `(epoch, value)` points (epochs from 1, in order), the last value of each epoch; epochs
+/// without one repeat the previous value.
+pub fn last_per_epoch(points: impl IntoIterator<Item = (u64, f64)>) -> Vec<f64> {
     let mut values: Vec<f64> = Vec::new();
-    for point in metrics_jsonl.lines().filter_map(|line| serde_json::from_str::<Point>(line).ok()) {
-        if point.name != name || point.epoch == 0 {
+    for (epoch, value) in points {
+        if epoch == 0 {
             continue;
         }
-        let index = point.epoch as usize - 1;
+        let index = epoch as usize - 1;
         if index >= values.len() {
-            let fill = values.last().copied().unwrap_or(point.value);
+            let fill = values.last().copied().unwrap_or(value);
             values.resize(index + 1, fill);
         }
-        values[index] = point.value;
+        values[index] = value;
     }
     values
 }

@@ -163,7 +163,9 @@ impl ModelSearch<'_> {
                 trials_run += 1;
                 save_trials(self.job, self.run, records)?;
                 // The tracker shows each trial as a child run as soon as it ends.
-                crate::track::sync::after_step(self.job, self.run);
+                if let Some(record) = self.mine(records).find(|r| r.trial == done.trial) {
+                    crate::track::sync::after_trial(self.job, self.run, record);
+                }
                 self.refresh_references(records, &running, maximize)?;
                 if ended.is_none() {
                     ended = self.finished_reason(records);

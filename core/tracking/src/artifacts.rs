@@ -109,17 +109,13 @@ fn proxy_path(artifact_uri: &str) -> Option<String> {
     (!path.is_empty()).then(|| path.to_string())
 }
 
+/// Every byte but RFC 3986's unreserved characters and `/` is encoded.
+const ENCODED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
 /// `path` percent-encoded segment by segment (RFC 3986 unreserved characters kept, `/` kept).
 fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(path, ENCODED).to_string()
 }
 
 #[cfg(test)]

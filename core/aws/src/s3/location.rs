@@ -57,17 +57,12 @@ impl Location {
     }
 }
 
-/// Encodes every byte but RFC 3986's unreserved characters and `/`.
+/// Every byte but RFC 3986's unreserved characters and `/` is encoded.
+const ENCODED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(text, ENCODED).to_string()
 }
 
 #[cfg(test)]
