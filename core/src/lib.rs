@@ -16,6 +16,7 @@ pub mod plot;
 pub mod plugin;
 pub mod progress;
 pub mod rng;
+pub mod scratch;
 pub mod settings;
 pub mod steps;
 pub mod storage;

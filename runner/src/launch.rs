@@ -26,8 +26,9 @@ const GRACE: Duration = Duration::from_secs(5);
 /// command that resumes the run when its number is known.
 pub fn train_workers(invocation: &Invocation, plan: &HostPlan) -> Result<Option<u64>> {
     let exe = std::env::current_exe().map_err(|source| Error::Io { path: "runner".into(), source })?;
-    let report = std::env::temp_dir().join(format!("mlpipe-launch-{}.run", std::process::id()));
-    let _ = std::fs::remove_file(&report);
+    // A folder of its own: a stale report left by an earlier launcher cannot be read as this one's.
+    let scratch = mlpipe_core::scratch::scratch("mlpipe-launch")?;
+    let report = scratch.path().join("run");
     println!(
         "train: starting {} worker(s) on this host, ranks {}..{} of {} (store {}:{})",
         plan.nproc_per_node,
@@ -52,7 +53,6 @@ pub fn train_workers(invocation: &Invocation, plan: &HostPlan) -> Result<Option<
     }
     let outcome = supervise(&mut workers);
     let run = read_report(&report);
-    let _ = std::fs::remove_file(&report);
     match outcome {
         Ok(()) => Ok(run),
         Err((rank, status)) => {

@@ -185,7 +185,8 @@ pub(crate) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &s
     let key = artifacts.strip_prefix(&root).ok_or_else(|| Error::Cloud {
         what: format!("the model artifacts {artifacts} are outside the experiment root {root}"),
     })?;
-    let work = tempfile_dir()?;
+    let scratch = mlpipe_core::scratch::scratch("mlpipe-sagemaker")?;
+    let work = scratch.path();
     let archive = work.join("model.tar.gz");
     job.storage.get_file(key, &archive)?;
     let unpacked = work.join("model");
@@ -198,7 +199,6 @@ pub(crate) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &s
         job.storage.put_file(&format!("{dir}{relative}"), &file)?;
         stored += 1;
     }
-    let _ = std::fs::remove_dir_all(&work);
     Ok(stored)
 }
 
@@ -229,12 +229,6 @@ fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     }
     files.sort();
     Ok(files)
-}
-
-fn tempfile_dir() -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!("mlpipe-sagemaker-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
-    Ok(dir)
 }
 
 /// The client for `region`: the standard credential chain; `AWS_ENDPOINT_URL_SAGEMAKER` or

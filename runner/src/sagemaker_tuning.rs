@@ -166,13 +166,10 @@ fn rfc3339(time: SystemTime) -> String {
 /// The objective of every trial of `model` against its number, as the local tuner plots it.
 fn write_plot(job: &Job, run: &RunLayout, model: &str, records: &[TrialRecord]) -> Result<()> {
     let maximize = job.settings.training_for(model).objective_metric.maximize();
-    let work = std::env::temp_dir().join(format!("mlpipe-sagemaker-tune-{}", std::process::id()));
-    std::fs::create_dir_all(&work).map_err(|source| Error::Io { path: work.clone(), source })?;
-    let plot = work.join(format!("{model}-objective.png"));
+    let scratch = mlpipe_core::scratch::scratch("mlpipe-sagemaker-tune")?;
+    let plot = scratch.path().join(format!("{model}-objective.png"));
     let drawn = tuning_plot(&plot, model, records, maximize).map_err(|err| Error::Internal { what: err.to_string() });
-    let stored = drawn.and_then(|()| Ok(job.storage.put_file(&run.tuning_plot(model)?, &plot)?));
-    let _ = std::fs::remove_dir_all(&work);
-    stored
+    drawn.and_then(|()| Ok(job.storage.put_file(&run.tuning_plot(model)?, &plot)?))
 }
 
 #[cfg(test)]

@@ -180,9 +180,14 @@ fn a_run_killed_mid_epoch_resumes_to_the_same_result_and_keeps_few_checkpoints()
 #[test]
 fn a_diverging_loss_stops_with_its_step() {
     let exp = Experiment::fixture("records = 60", &TRAINING.replace("learning_rate = 0.05", "learning_rate = 1e30"));
-    let run = exp.run(&fixture_plugin(), &["all"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let run = exp.run_with_tmpdir(&fixture_plugin(), &["all"], tmp.path());
     let line = run.failure(1);
     assert!(line.contains("model tiny: loss became") && line.contains("at step"), "{line}");
+    // The failed step's scratch folder is gone: a later runner process cannot append to its
+    // metrics.jsonl (seen in CI when a process id was reused).
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
 }
 
 #[test]

@@ -111,19 +111,22 @@ impl Experiment {
     pub fn run(&self, plugin: &Path, args: &[&str]) -> Run {
         runner(plugin, &self.settings(), args)
     }
+
+    /// [`Experiment::run`] with `TMPDIR` set to `tmp`, to see what the runner leaves there.
+    pub fn run_with_tmpdir(&self, plugin: &Path, args: &[&str], tmp: &Path) -> Run {
+        Run::from(runner_command(plugin, &self.settings(), args).env("TMPDIR", tmp).output().expect("spawn runner"))
+    }
+}
+
+fn runner_command(plugin: &Path, settings: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_runner"));
+    command.arg("--plugin").arg(plugin).arg(settings).args(args).env_remove("RUST_LOG");
+    command
 }
 
 /// Runs the runner binary.
 pub fn runner(plugin: &Path, settings: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_runner"))
-        .arg("--plugin")
-        .arg(plugin)
-        .arg(settings)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("spawn runner");
-    Run::from(output)
+    Run::from(runner_command(plugin, settings, args).output().expect("spawn runner"))
 }
 
 /// Runs a Python snippet with the project's Python and parses its stdout as JSON.

@@ -72,10 +72,11 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
     let labels_key = job.layout.id2label();
     let labels =
         parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
-    let work = tempfile_dir(job, num)?;
+    let scratch = crate::scratch::scratch(&format!("mlpipe-infer-run{num}"))?;
+    let work = scratch.path();
     let mut results = Vec::new();
     for model in &job.settings.experiment.model_names {
-        let result = infer_model(job, &run, &prepared, &labels, model, &work)?;
+        let result = infer_model(job, &run, &prepared, &labels, model, work)?;
         println!(
             "infer: {model} on {} test records: accuracy {:.4}, macro-F1 {:.4}, weighted-F1 {:.4} ({:.0} docs/s) → {}",
             result.examples,
@@ -87,7 +88,7 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
         );
         results.push(result);
     }
-    let _ = std::fs::remove_dir_all(&work);
+    drop(scratch);
     let pairs = if results.len() > 1 { compare(&results) } else { Vec::new() };
     if !pairs.is_empty() {
         for pair in &pairs {
@@ -110,16 +111,6 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
     println!("infer: report {report}");
     crate::track::sync::after_step(job, &run);
     Ok(results)
-}
-
-fn tempfile_dir(job: &Job, num: u64) -> Result<std::path::PathBuf> {
-    let dir = std::env::temp_dir().join(format!(
-        "mlpipe-infer-{}-run{num}-{}",
-        job.settings.experiment.name,
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
-    Ok(dir)
 }
 
 fn infer_model(

@@ -202,12 +202,8 @@ fn train_models(
     replica: &Replica,
 ) -> Result<Vec<ModelOutcome>> {
     let settings = &job.settings;
-    let work = std::env::temp_dir().join(format!(
-        "mlpipe-{}-run{}-{}",
-        settings.experiment.name,
-        run.num(),
-        std::process::id()
-    ));
+    let scratch = crate::scratch::scratch(&format!("mlpipe-train-run{}", run.num()))?;
+    let work = scratch.path();
     let mut models = Vec::new();
     for model_name in models_to_train.names {
         let training = settings.training_for(model_name);
@@ -333,7 +329,6 @@ fn train_models(
         manifest.save(job, run)?;
         models.push(outcome);
     }
-    let _ = std::fs::remove_dir_all(&work);
     Ok(models)
 }
 

@@ -77,12 +77,8 @@ fn search_models(
 ) -> Result<Vec<(String, SearchOutcome)>> {
     let settings = &job.settings;
     let mut records = load_trials(job, run)?;
-    let work = std::env::temp_dir().join(format!(
-        "mlpipe-tune-{}-run{}-{}",
-        settings.experiment.name,
-        run.num(),
-        std::process::id()
-    ));
+    let scratch = crate::scratch::scratch(&format!("mlpipe-tune-run{}", run.num()))?;
+    let work = scratch.path();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let gpus = match settings.training.device {
         crate::settings::Device::Cpu => 0,
@@ -99,7 +95,7 @@ fn search_models(
             run,
             model,
             space: Space::new(settings.tuning.search_space.clone()),
-            work: work.clone(),
+            work: work.to_path_buf(),
             cores,
             gpus,
         };
@@ -132,7 +128,6 @@ fn search_models(
         );
         outcomes.push((model.clone(), outcome));
     }
-    let _ = std::fs::remove_dir_all(&work);
     Ok(outcomes)
 }
 
