@@ -39,7 +39,9 @@ fi
 # must not move the versions the main `.venv` pins. Placed before the main part, which exits early
 # when it is up to date.
 # (3.18.0 is listed on PyPI, but the mlflow-skinny==3.18.0 it requires is not, so it cannot install.)
-mlflow_packages=("mlflow==3.17.2")
+# boto3: the tests' stand-in for SageMaker's managed MLflow keeps run artifacts in S3 (moto), which
+# the server and MLflow's client reach through boto3.
+mlflow_packages=("mlflow==3.17.2" "boto3==1.44.8")
 mlflow_venv="$venv/mlflow"
 mlflow_stamp="$mlflow_venv/.mlpipe-setup"
 mlflow_want="$(printf '%s\n' "${mlflow_packages[@]}")"

@@ -119,7 +119,7 @@ fn run(command: &BrowseCommand) -> Result<()> {
 
 fn open(experiment: &ExperimentArgs) -> Result<Job> {
     let settings = Settings::load(&experiment.settings, &experiment.overrides)?;
-    Job::open_with(settings, &mlpipe_aws::s3::open_root)
+    Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))
 }
 
 fn warn<'a>(warnings: impl IntoIterator<Item = &'a String>) {

@@ -62,7 +62,7 @@ pub fn run_invocation(cli: &Invocation) -> Result<Option<u64>> {
         (false, true) => Existing::ReuseIfSame,
         (false, false) => Existing::Refuse,
     };
-    let job = Job::open_with(settings, &mlpipe_aws::s3::open_root)?;
+    let job = Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))?;
     let plugin = Plugin::open(&cli.plugin, &job.settings)?;
     if cli.run.is_some() && !requested.contains(&Step::Infer) {
         return Err(Error::Unsupported { what: "--run applies to the infer step".into() });
@@ -166,7 +166,7 @@ pub fn run_invocation(cli: &Invocation) -> Result<Option<u64>> {
 
 /// Trains one trial of a tuning job in this process (started by the tuner, see [`crate::trials`]).
 fn train_trial(cli: &Invocation, settings: Settings, trial: &TrialRef) -> Result<()> {
-    let job = Job::open_with(settings, &mlpipe_aws::s3::open_root)?;
+    let job = Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))?;
     let plugin = Plugin::open(&cli.plugin, &job.settings)?;
     let layout = job.layout.run(trial.run).trial(&trial.model, trial.trial)?;
     steps::train_trial(&job, &plugin, &layout, &trial.model, TrialControl::from_env())?;

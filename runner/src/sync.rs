@@ -24,7 +24,7 @@ pub fn sync(settings: &Path, overrides: &[String], run: u64) -> Result<()> {
             ),
         });
     };
-    let job = Job::open_with(settings, &mlpipe_aws::s3::open_root)?;
+    let job = Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))?;
     let layout = job.layout.run(run);
     let synced = sync_folder(&job, &layout, &uri, SYNC_TIMEOUT)?;
     let mut total = 0;

@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
 
 /// A running moto_server, stopped on drop.
-struct Moto {
+pub(crate) struct Moto {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
 }
 
 impl Moto {
-    fn start() -> Moto {
+    pub(crate) fn start() -> Moto {
         let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
         let bin = python().parent().unwrap().join("moto_server");
         let mut child = Command::new(bin)
@@ -35,7 +35,7 @@ impl Moto {
     }
 
     /// Runs boto3 against this server: `script` sees `s3` and `sm` clients and `argv`.
-    fn boto(&self, script: &str, args: &[&Path]) -> serde_json::Value {
+    pub(crate) fn boto(&self, script: &str, args: &[&Path]) -> serde_json::Value {
         let prelude = format!(
             "import boto3, json, sys\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\ns3 = boto3.client('s3', **kw)\nsm = boto3.client('sagemaker', **kw)\n",
             self.endpoint

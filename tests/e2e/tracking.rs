@@ -31,9 +31,21 @@ fn tracked(server: &Server, mlflow_experiment: &str, records: u32, extra: &str) 
 
 /// What MLflow holds for the run keyed `key`, read with MLflow's Python client.
 fn mlflow_view(server: &Server, experiment: &str, key: &str) -> serde_json::Value {
-    python_json_with(
-        &mlflow_python(),
-        r#"
+    mlflow_view_with(server, experiment, key, "")
+}
+
+/// [`mlflow_view`] for a server whose artifacts are in the S3 at `endpoint`: MLflow's client
+/// lists S3 itself.
+fn mlflow_view_s3(server: &Server, experiment: &str, key: &str, endpoint: &str) -> serde_json::Value {
+    let prelude = format!(
+        "import os\nos.environ.update(MLFLOW_S3_ENDPOINT_URL={endpoint:?}, AWS_ACCESS_KEY_ID='testing', \
+         AWS_SECRET_ACCESS_KEY='testing', AWS_DEFAULT_REGION='us-east-1')\n"
+    );
+    mlflow_view_with(server, experiment, key, &prelude)
+}
+
+fn mlflow_view_with(server: &Server, experiment: &str, key: &str, prelude: &str) -> serde_json::Value {
+    let script = r#"
 import json, sys
 from mlflow.tracking import MlflowClient
 uri, experiment, key = sys.argv[1:4]
@@ -54,7 +66,10 @@ print(json.dumps({
     "params": run.data.params, "tags": run.data.tags, "history": history, "artifacts": sorted(walk(None)),
     "children": sorted((c.data.tags.get("mlpipe.trial"), c.data.params.get("training.learning_rate"), c.info.status) for c in children),
 }))
-"#,
+"#;
+    python_json_with(
+        &mlflow_python(),
+        &format!("{prelude}{script}"),
         &[Path::new(server.uri()), Path::new(experiment), Path::new(key)],
     )
 }
@@ -211,4 +226,106 @@ fn a_server_killed_mid_run_costs_one_warning_and_sync_completes_mlflow() {
     let again = sync(&["1"]);
     assert!(again.contains("0 items sent"), "{again}");
     assert_eq!(mlflow_view(&server, "fixture-outage", "fixture-exp/1/tiny")["history"], view["history"]);
+}
+
+/// The SageMaker-managed server's ARN the SageMaker test tracks to.
+const MANAGED_ARN: &str = "arn:aws:sagemaker:us-east-1:123456789012:mlflow-tracking-server/mlpipe-test";
+
+/// `tests/python/sigv4_gateway.py` on a free port: checks each request's SigV4 signature with
+/// botocore and forwards valid ones to `upstream`; killed on drop.
+struct Gateway {
+    child: std::process::Child,
+    uri: String,
+    log: tempfile::NamedTempFile,
+}
+
+impl Gateway {
+    fn start(upstream: &str) -> Gateway {
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let child = Command::new(crate::util::python())
+            .arg(crate::util::workspace().join("tests/python/sigv4_gateway.py"))
+            .args([&port.to_string(), upstream, MANAGED_ARN, "us-east-1", "testing", "testing"])
+            .arg(log.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn the SigV4 gateway");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the SigV4 gateway did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Gateway { child, uri: format!("http://127.0.0.1:{port}"), log }
+    }
+
+    /// One entry per request: method, path, whether its signature was valid, the signed headers.
+    fn requests(&self) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.log.path()).unwrap();
+        text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_sagemaker_managed_server_gets_signed_requests_and_artifacts_in_s3() {
+    let moto = crate::aws::Moto::start();
+    moto.boto("s3.create_bucket(Bucket='mlflow-store')\nprint(json.dumps(True))", &[]);
+    let server = Server::start_with_s3_artifacts("s3://mlflow-store/runs", &moto.endpoint);
+    let gateway = Gateway::start(server.uri());
+    let exp = Experiment::fixture(
+        "records = 150",
+        &format!("{TRAINING}\n[tracking]\nmlflow_uri = {MANAGED_ARN}\nmlflow_experiment = fixture-managed\n"),
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .arg("--plugin")
+        .arg(fixture_plugin())
+        .arg(exp.settings())
+        .env_remove("RUST_LOG")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("SAGEMAKER_MLFLOW_CUSTOM_ENDPOINT", &gateway.uri)
+        .env("AWS_ENDPOINT_URL_S3", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("spawn runner");
+    let run = crate::util::Run::from_output(output);
+    run.ok();
+    assert!(!run.stderr.contains("WARN"), "{}", run.stderr);
+
+    // Every request reached MLflow signed, with the ARN header signed too, and none was refused.
+    let requests = gateway.requests();
+    let refused: Vec<_> = requests.iter().filter(|r| r["valid"] != true).collect();
+    assert!(refused.is_empty(), "refused by the SigV4 check: {refused:?}");
+    assert!(requests.iter().any(|r| r["path"] == "/api/2.0/mlflow/runs/log-batch"), "{requests:?}");
+    assert!(requests.iter().all(|r| r["signed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h == "x-mlflow-sm-tracking-server-arn")));
+
+    // What MLflow holds equals the run folder; the artifacts are objects in S3 that the server
+    // lists (with boto3), not files it was sent.
+    let view = mlflow_view_s3(&server, "fixture-managed", "fixture-exp/1/tiny", &moto.endpoint);
+    let run_dir = exp.exp_dir("fixture-exp").join("runs/1");
+    assert_equals_folder(&view, &run_dir.join("training/tiny"));
+    assert_eq!(view["status"], "FINISHED");
+    let keys =
+        moto.boto("print(json.dumps([o['Key'] for o in s3.list_objects_v2(Bucket='mlflow-store')['Contents']]))", &[]);
+    let run_id = view["run_id"].as_str().unwrap();
+    let model = format!("runs/{}/{run_id}/artifacts/training/model.pt", view["experiment_id"].as_str().unwrap());
+    assert!(keys.as_array().unwrap().iter().any(|k| k == model.as_str()), "{model} not in {keys}");
+    let stored = moto.boto(
+        "import hashlib\nbody = s3.get_object(Bucket='mlflow-store', Key=sys.argv[1])['Body'].read()\nprint(json.dumps(hashlib.sha256(body).hexdigest()))",
+        &[Path::new(&model.replace("training/model.pt", "training/statistics.json"))],
+    );
+    let local = std::fs::read(run_dir.join("training/tiny/statistics.json")).unwrap();
+    assert_eq!(stored.as_str().unwrap(), mlpipe_core::hash::sha256_hex(&local));
 }

@@ -50,7 +50,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Self {
+    pub fn from_output(output: Output) -> Self {
         Self {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -114,7 +114,9 @@ impl Experiment {
 
     /// [`Experiment::run`] with `TMPDIR` set to `tmp`, to see what the runner leaves there.
     pub fn run_with_tmpdir(&self, plugin: &Path, args: &[&str], tmp: &Path) -> Run {
-        Run::from(runner_command(plugin, &self.settings(), args).env("TMPDIR", tmp).output().expect("spawn runner"))
+        Run::from_output(
+            runner_command(plugin, &self.settings(), args).env("TMPDIR", tmp).output().expect("spawn runner"),
+        )
     }
 }
 
@@ -126,7 +128,7 @@ fn runner_command(plugin: &Path, settings: &Path, args: &[&str]) -> Command {
 
 /// Runs the runner binary.
 pub fn runner(plugin: &Path, settings: &Path, args: &[&str]) -> Run {
-    Run::from(runner_command(plugin, settings, args).output().expect("spawn runner"))
+    Run::from_output(runner_command(plugin, settings, args).output().expect("spawn runner"))
 }
 
 /// Runs a Python snippet with the project's Python and parses its stdout as JSON.

@@ -12,7 +12,12 @@ use std::sync::Arc;
 pub(crate) fn job() -> Job {
     let text = "[experiment]\nname = demo\nmodel_names = bert\n";
     let settings = Settings::parse(text, Path::new("/srv/settings.ini"), &[]).expect("valid settings");
-    Job { settings, storage: Arc::new(MemoryStorage::new()), layout: ExperimentLayout::new("demo").unwrap() }
+    Job {
+        settings,
+        storage: Arc::new(MemoryStorage::new()),
+        layout: ExperimentLayout::new("demo").unwrap(),
+        remote: Arc::new(crate::job::LocalOnly),
+    }
 }
 
 /// Stores `text` at `key`.

@@ -9,7 +9,7 @@ use super::{mark_down, tracker_down};
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::train::metric_log::MetricPoint;
-use mlpipe_tracking::{BufferedTracker, Delivery, Event, Metric, MlflowClient};
+use mlpipe_tracking::{BufferedTracker, Delivery, Event, Metric};
 use std::time::Duration;
 
 /// Points queued before they are handed to the tracker together.
@@ -41,7 +41,13 @@ impl LiveTracker {
             }
         };
         let hint = super::sync_hint(job, run);
-        let client = MlflowClient::new(uri, super::TIMEOUT);
+        let client = match super::client(job, uri, super::TIMEOUT) {
+            Ok(client) => client,
+            Err(err) => {
+                tracing::warn!("tracking: {model} is not tracked live: {err}");
+                return None;
+            }
+        };
         let tracker = BufferedTracker::start(client, &job.settings.tracking.mlflow_experiment, hint);
         tracker.send(Event::Start { key, spec, params });
         Some(Self { tracker, pending: Vec::new() })

@@ -13,6 +13,8 @@ pub use live::LiveTracker;
 
 use crate::job::Job;
 use crate::layout::RunLayout;
+use crate::Result;
+use mlpipe_tracking::{MlflowClient, SageMakerArn};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -28,6 +30,21 @@ fn tracker_down() -> bool {
 
 fn mark_down() {
     DOWN.store(true, Ordering::SeqCst);
+}
+
+/// A client of the tracking server `uri` (`[tracking] mlflow_uri`): plain HTTP(S), or for a
+/// SageMaker-managed server's ARN, signed requests and S3 artifacts through the job's
+/// [`crate::job::Remote`]. Each request gives up after `timeout`.
+///
+/// # Errors
+/// An ARN that does not parse (settings have checked it), or a remote that cannot set one up.
+pub fn client(job: &Job, uri: &str, timeout: Duration) -> Result<MlflowClient> {
+    if !SageMakerArn::looks_like_arn(uri) {
+        return Ok(MlflowClient::new(uri, timeout));
+    }
+    let arn = SageMakerArn::parse(uri)
+        .map_err(|reason| crate::Error::Unsupported { what: format!("tracking.mlflow_uri = {uri}: {reason}") })?;
+    job.remote.sagemaker_mlflow(&arn, timeout)
 }
 
 /// The command that completes the tracker's view of `run` later.

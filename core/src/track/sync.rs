@@ -52,7 +52,7 @@ fn sync_model(
     model: &str,
     trials: &[&TrialRecord],
 ) -> Result<Vec<Synced>> {
-    let client = MlflowClient::new(uri, timeout);
+    let client = super::client(job, uri, timeout)?;
     let experiment = &job.settings.tracking.mlflow_experiment;
     let parent = sync_one(&client, experiment, job, run, model, None, None)?;
     let parent_id = parent.report.run_id.clone();

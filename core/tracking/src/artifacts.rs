@@ -1,10 +1,12 @@
-//! A run's artifacts through the tracking server's artifact proxy (`mlflow server
-//! --serve-artifacts`, the default since MLflow 2): uploads and downloads go to
+//! A run's artifacts. Through the tracking server's artifact proxy (`mlflow server
+//! --serve-artifacts`, the default since MLflow 2), uploads and downloads go to
 //! `/api/2.0/mlflow-artifacts/artifacts/<experiment>/<run>/artifacts/<path>`, found from the run's
-//! `mlflow-artifacts:/...` artifact URI. Runs whose artifacts live in a store the client would
-//! have to reach itself (S3, a local folder) are refused with a clear error rather than half
-//! supported.
+//! `mlflow-artifacts:/...` artifact URI. A run whose artifact URI is in a store the client was
+//! given [`ArtifactObjects`] for (S3 behind SageMaker's managed MLflow) is written there directly,
+//! as MLflow's own client does. Any other store (a local folder of the server's) is refused with a
+//! clear error rather than half supported. Listing always asks the server, which reads its store.
 
+use crate::access::ArtifactObjects;
 use crate::client::MlflowClient;
 use crate::error::TrackingError;
 use crate::wire::ListArtifactsAnswer;
@@ -23,9 +25,16 @@ impl MlflowClient {
     /// An invalid path, a run whose artifact store is not the server's proxy
     /// ([`TrackingError::UnsupportedArtifactStore`]), or any failed request.
     pub fn upload_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<(), TrackingError> {
-        let root = self.proxy_root(run_id)?;
         let path = self.checked_path(path)?;
-        self.http.put_artifact(&format!("{}/{}", encode_path(&root), encode_path(path)), path, bytes)
+        match self.artifact_root(run_id)? {
+            Root::Proxy(root) => {
+                self.http.put_artifact(&format!("{}/{}", encode_path(&root), encode_path(path)), path, bytes)
+            }
+            Root::Objects(objects, root) => {
+                let uri = format!("{root}/{path}");
+                objects.put(&uri, bytes).map_err(|message| self.store_error(run_id, uri, message))
+            }
+        }
     }
 
     /// The bytes of the run's artifact `path`.
@@ -33,9 +42,14 @@ impl MlflowClient {
     /// # Errors
     /// As [`MlflowClient::upload_artifact`]; `RESOURCE_DOES_NOT_EXIST` for a missing artifact.
     pub fn download_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>, TrackingError> {
-        let root = self.proxy_root(run_id)?;
         let path = self.checked_path(path)?;
-        self.http.get_artifact(&format!("{}/{}", encode_path(&root), encode_path(path)), path)
+        match self.artifact_root(run_id)? {
+            Root::Proxy(root) => self.http.get_artifact(&format!("{}/{}", encode_path(&root), encode_path(path)), path),
+            Root::Objects(objects, root) => {
+                let uri = format!("{root}/{path}");
+                objects.get(&uri).map_err(|message| self.store_error(run_id, uri, message))
+            }
+        }
     }
 
     /// The entries directly inside the run's artifact folder `path` (`""` for the root), each with
@@ -61,14 +75,27 @@ impl MlflowClient {
         }
     }
 
-    /// The run's artifact root below the proxy, e.g. `1/<run_id>/artifacts`.
-    fn proxy_root(&self, run_id: &str) -> Result<String, TrackingError> {
+    /// Where the run's artifacts go: below the proxy (e.g. `1/<run_id>/artifacts`), or the run's
+    /// artifact URI in a store this client reaches itself.
+    fn artifact_root(&self, run_id: &str) -> Result<Root<'_>, TrackingError> {
         let artifact_uri = self.get_run(run_id)?.artifact_uri;
-        proxy_path(&artifact_uri).ok_or_else(|| TrackingError::UnsupportedArtifactStore {
-            uri: self.uri().to_string(),
-            run_id: run_id.to_string(),
-            artifact_uri,
-        })
+        if let Some(root) = proxy_path(&artifact_uri) {
+            return Ok(Root::Proxy(root));
+        }
+        match &self.objects {
+            Some(objects) if objects.handles(&artifact_uri) => {
+                Ok(Root::Objects(objects.as_ref(), artifact_uri.trim_end_matches('/').to_string()))
+            }
+            _ => Err(TrackingError::UnsupportedArtifactStore {
+                uri: self.uri().to_string(),
+                run_id: run_id.to_string(),
+                artifact_uri,
+            }),
+        }
+    }
+
+    fn store_error(&self, run_id: &str, artifact: String, message: String) -> TrackingError {
+        TrackingError::ArtifactStore { uri: self.uri().to_string(), run_id: run_id.to_string(), artifact, message }
     }
 
     /// `path` if it is relative and stays inside the run's artifact folder.
@@ -94,6 +121,14 @@ impl MlflowClient {
             None => Ok(path),
         }
     }
+}
+
+/// A run's artifact root, by where it lives.
+enum Root<'a> {
+    /// The path below the server's artifact proxy.
+    Proxy(String),
+    /// The run's artifact URI (no trailing `/`) in a store the client writes itself.
+    Objects(&'a dyn ArtifactObjects, String),
 }
 
 /// The proxy path of an `mlflow-artifacts:` URI: `mlflow-artifacts:/1/r/artifacts` and

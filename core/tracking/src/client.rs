@@ -3,9 +3,12 @@
 //! ([`crate::BufferedTracker`] retries; [`crate::sync_run`] is rerun). Artifacts are in
 //! `artifacts.rs`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
+
+use crate::access::{ArtifactObjects, RequestSigner};
 
 use crate::batch::{self, chunks};
 use crate::data::{Metric, RunRecord, RunSpec, RunStatus, RUN_KEY_TAG};
@@ -26,13 +29,29 @@ const HISTORY_PAGE: usize = 25_000;
 pub struct MlflowClient {
     pub(crate) http: Http,
     history_page: usize,
+    /// The store of runs whose artifact URI is not the server's proxy (S3 for SageMaker).
+    pub(crate) objects: Option<Arc<dyn ArtifactObjects>>,
 }
 
 impl MlflowClient {
     /// A client of the server at `uri` (e.g. `http://127.0.0.1:5000`); each request gives up after
     /// `timeout`. Connects lazily: a server that is down shows up at the first request.
     pub fn new(uri: &str, timeout: Duration) -> Self {
-        Self { http: Http::new(uri, timeout), history_page: HISTORY_PAGE }
+        Self { http: Http::new(uri, timeout), history_page: HISTORY_PAGE, objects: None }
+    }
+
+    /// The same client, adding `headers` to every request and having `signer` authenticate it
+    /// (SageMaker's managed MLflow: the server ARN header and AWS SigV4).
+    pub fn with_signer(mut self, signer: Arc<dyn RequestSigner>, headers: Vec<(String, String)>) -> Self {
+        self.http.authenticate(signer, headers);
+        self
+    }
+
+    /// The same client, writing and reading the artifacts of runs whose artifact URI `objects`
+    /// handles (e.g. `s3://…`) there directly.
+    pub fn with_artifact_objects(mut self, objects: Arc<dyn ArtifactObjects>) -> Self {
+        self.objects = Some(objects);
+        self
     }
 
     /// The same client, reading metric history `page` points at a time (at most 25,000; tests use

@@ -70,11 +70,35 @@ pub enum TrackingError {
         /// What was wrong.
         message: String,
     },
+    /// A request could not be authenticated, e.g. no AWS credentials were found for a
+    /// SageMaker-managed server (retryable: credentials from an instance role may come).
+    #[error("mlflow {uri}: {endpoint}: cannot sign the request: {message}")]
+    Auth {
+        /// The tracking server.
+        uri: String,
+        /// The REST endpoint.
+        endpoint: String,
+        /// What the signer said.
+        message: String,
+    },
+    /// Reading or writing an artifact in the run's object store (e.g. S3) failed.
+    #[error("mlflow {uri}: run {run_id}: artifact {artifact}: {message}")]
+    ArtifactStore {
+        /// The tracking server.
+        uri: String,
+        /// The run.
+        run_id: String,
+        /// The artifact's full URI, e.g. `s3://bucket/1/abc/artifacts/report.html`.
+        artifact: String,
+        /// What the store said.
+        message: String,
+    },
     /// The run's artifacts live somewhere this crate cannot write: only the server's artifact
     /// proxy (`mlflow-artifacts:` URIs) is supported.
     #[error(
-        "mlflow {uri}: run {run_id}: artifact store {artifact_uri} is not the server's artifact proxy; \
-         start the server with --serve-artifacts (the default) so that runs get mlflow-artifacts:/ URIs"
+        "mlflow {uri}: run {run_id}: artifact store {artifact_uri} is not the server's artifact proxy \
+         (nor S3 of a SageMaker-managed server); start the server with --serve-artifacts (the default) \
+         so that runs get mlflow-artifacts:/ URIs"
     )]
     UnsupportedArtifactStore {
         /// The tracking server.
@@ -109,9 +133,17 @@ pub enum TrackingError {
 
 impl TrackingError {
     /// Whether trying the same request later may succeed: true for an unreachable or slow server
-    /// and for server errors (5xx), false for MLflow's refusals (4xx) and local problems.
+    /// and for server errors (5xx), for missing credentials and failed object-store transfers,
+    /// false for MLflow's refusals (4xx) and local problems.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::Timeout { .. } | Self::Server { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. }
+                | Self::Timeout { .. }
+                | Self::Server { .. }
+                | Self::Auth { .. }
+                | Self::ArtifactStore { .. }
+        )
     }
 
     /// MLflow's `error_code` when the server answered with one.

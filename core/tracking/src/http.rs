@@ -1,13 +1,17 @@
 //! The HTTP transport under [`crate::MlflowClient`]: one blocking ureq agent, JSON in and out for
 //! the tracking API (`/api/2.0/mlflow/...`), raw bytes for the artifact proxy
 //! (`/api/2.0/mlflow-artifacts/artifacts/...`), and the one place where transport failures and
-//! MLflow's error answers become [`TrackingError`]s naming the URI and the endpoint.
+//! MLflow's error answers become [`TrackingError`]s naming the URI and the endpoint. Every request
+//! passes through [`Http::send`], which adds the fixed headers and, for a server that wants it,
+//! the [`RequestSigner`]'s authentication.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::access::RequestSigner;
 use crate::error::TrackingError;
 
 /// The most a JSON answer may weigh: a full page of metric history (25,000 points) is ~3 MB.
@@ -16,6 +20,9 @@ const JSON_LIMIT: u64 = 256 << 20;
 const ARTIFACT_LIMIT: u64 = 16 << 30;
 /// The longest error message kept from an answer, in characters.
 const MESSAGE_CHARS: usize = 600;
+/// Query names and values keep RFC 3986's unreserved characters, as SigV4's canonical form does.
+const QUERY: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// A connection to one tracking server.
 #[derive(Debug, Clone)]
@@ -24,6 +31,9 @@ pub(crate) struct Http {
     /// The server's base URI without a trailing slash.
     uri: String,
     timeout: Duration,
+    /// Sent with every request, e.g. the header routing to one SageMaker-managed server.
+    headers: Vec<(String, String)>,
+    signer: Option<Arc<dyn RequestSigner>>,
 }
 
 /// MLflow's error body: `{"error_code": "...", "message": "..."}`.
@@ -44,7 +54,19 @@ impl Http {
             .max_idle_age(Duration::from_secs(4))
             .user_agent(concat!("mlpipe-tracking/", env!("CARGO_PKG_VERSION")))
             .build();
-        Self { agent: config.into(), uri: uri.trim_end_matches('/').to_string(), timeout }
+        Self {
+            agent: config.into(),
+            uri: uri.trim_end_matches('/').to_string(),
+            timeout,
+            headers: Vec::new(),
+            signer: None,
+        }
+    }
+
+    /// Adds `headers` to every request and has `signer` authenticate it.
+    pub(crate) fn authenticate(&mut self, signer: Arc<dyn RequestSigner>, headers: Vec<(String, String)>) {
+        self.signer = Some(signer);
+        self.headers = headers.into_iter().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect();
     }
 
     /// The server's base URI, as errors name it.
@@ -58,8 +80,12 @@ impl Http {
         endpoint: &str,
         query: &[(&str, &str)],
     ) -> Result<T, TrackingError> {
-        let url = format!("{}/api/2.0/mlflow/{endpoint}", self.uri);
-        let answer = self.agent.get(&url).query_pairs(query.iter().copied()).call();
+        let mut url = format!("{}/api/2.0/mlflow/{endpoint}", self.uri);
+        for (i, (name, value)) in query.iter().enumerate() {
+            let encode = |text| percent_encoding::utf8_percent_encode(text, QUERY);
+            url += &format!("{}{}={}", if i == 0 { '?' } else { '&' }, encode(name), encode(value));
+        }
+        let answer = self.send("GET", endpoint, &url, None, &[])?;
         let body = self.read(endpoint, answer, JSON_LIMIT)?;
         self.decode(endpoint, &body)
     }
@@ -73,14 +99,14 @@ impl Http {
         let url = format!("{}/api/2.0/mlflow/{endpoint}", self.uri);
         let json =
             serde_json::to_vec(request).map_err(|e| self.protocol(endpoint, format!("encoding request: {e}")))?;
-        let answer = self.agent.post(&url).content_type("application/json").send(&json[..]);
+        let answer = self.send("POST", endpoint, &url, Some("application/json"), &json)?;
         let body = self.read(endpoint, answer, JSON_LIMIT)?;
         self.decode(endpoint, &body)
     }
 
     /// `GET /health`: whether the server is up.
     pub(crate) fn health(&self) -> Result<(), TrackingError> {
-        let answer = self.agent.get(format!("{}/health", self.uri)).call();
+        let answer = self.send("GET", "health", &format!("{}/health", self.uri), None, &[])?;
         self.read("health", answer, JSON_LIMIT).map(drop)
     }
 
@@ -89,7 +115,7 @@ impl Http {
     pub(crate) fn put_artifact(&self, url_path: &str, label: &str, bytes: &[u8]) -> Result<(), TrackingError> {
         let url = format!("{}/api/2.0/mlflow-artifacts/artifacts/{url_path}", self.uri);
         let endpoint = format!("mlflow-artifacts/artifacts/{label}");
-        let answer = self.agent.put(&url).content_type("application/octet-stream").send(bytes);
+        let answer = self.send("PUT", &endpoint, &url, Some("application/octet-stream"), bytes)?;
         self.read(&endpoint, answer, JSON_LIMIT).map(drop)
     }
 
@@ -97,8 +123,38 @@ impl Http {
     pub(crate) fn get_artifact(&self, url_path: &str, label: &str) -> Result<Vec<u8>, TrackingError> {
         let url = format!("{}/api/2.0/mlflow-artifacts/artifacts/{url_path}", self.uri);
         let endpoint = format!("mlflow-artifacts/artifacts/{label}");
-        let answer = self.agent.get(&url).call();
+        let answer = self.send("GET", &endpoint, &url, None, &[])?;
         self.read(&endpoint, answer, ARTIFACT_LIMIT)
+    }
+
+    /// Sends one request with the fixed headers and the signer's; a signer that fails (no
+    /// credentials) is a [`TrackingError::Auth`].
+    fn send(
+        &self,
+        method: &str,
+        endpoint: &str,
+        url: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Result<ureq::http::Response<ureq::Body>, ureq::Error>, TrackingError> {
+        let mut headers = self.headers.clone();
+        if let Some(content_type) = content_type {
+            headers.push(("content-type".to_string(), content_type.to_string()));
+        }
+        if let Some(signer) = &self.signer {
+            let signed = signer.sign(method, url, &headers, body).map_err(|message| TrackingError::Auth {
+                uri: self.uri.clone(),
+                endpoint: endpoint.to_string(),
+                message,
+            })?;
+            headers.extend(signed);
+        }
+        let mut request = ureq::http::Request::builder().method(method).uri(url);
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        let request = request.body(body).map_err(|e| self.protocol(endpoint, format!("building request: {e}")))?;
+        Ok(self.agent.run(request))
     }
 
     /// The body of a successful answer; every failure mapped to a [`TrackingError`].

@@ -10,7 +10,7 @@ mod errors;
 mod location;
 mod multipart;
 mod open;
-mod runtime;
+pub(crate) mod runtime;
 mod storage;
 
 pub use client::build_client;

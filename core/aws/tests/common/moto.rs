@@ -61,6 +61,6 @@ pub fn fake_aws_env() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn workspace() -> PathBuf {
+pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }

@@ -34,6 +34,9 @@ pub struct Server {
     port: u16,
     uri: String,
     running: Option<(Child, ChildStdin)>,
+    /// Runs' artifact root in S3 and the S3 endpoint, as on SageMaker's managed MLflow; `None`
+    /// for the artifact proxy.
+    s3_artifacts: Option<(String, String)>,
 }
 
 impl Server {
@@ -44,7 +47,25 @@ impl Server {
     pub fn start() -> Server {
         let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
         let dir = tempfile::Builder::new().prefix("mlpipe-mlflow-").tempdir().unwrap();
-        let mut server = Server { dir, port, uri: format!("http://127.0.0.1:{port}"), running: None };
+        let mut server =
+            Server { dir, port, uri: format!("http://127.0.0.1:{port}"), running: None, s3_artifacts: None };
+        server.spawn();
+        server
+    }
+
+    /// Starts a server whose runs keep their artifacts under `root` (`s3://bucket/prefix`) in the
+    /// S3 at `endpoint` (moto), with no artifact proxy: clients write artifacts to S3 themselves,
+    /// as with SageMaker's managed MLflow. The server lists them with boto3.
+    pub fn start_with_s3_artifacts(root: &str, endpoint: &str) -> Server {
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+        let dir = tempfile::Builder::new().prefix("mlpipe-mlflow-").tempdir().unwrap();
+        let mut server = Server {
+            dir,
+            port,
+            uri: format!("http://127.0.0.1:{port}"),
+            running: None,
+            s3_artifacts: Some((root.to_string(), endpoint.to_string())),
+        };
         server.spawn();
         server
     }
@@ -105,14 +126,23 @@ impl Server {
         let bin = mlflow_bin();
         let log = File::options().create(true).append(true).open(self.log_path()).unwrap();
         let dir = self.dir.path();
-        let mut child = Command::new("bash")
+        let mut command = Command::new("bash");
+        command
             .args(["-c", WRAPPER, "mlflow-server"])
             .arg(&bin)
             .args(["server", "--host", "127.0.0.1", "--port", &self.port.to_string(), "--workers", "1"])
             .arg("--backend-store-uri")
-            .arg(format!("sqlite:///{}", dir.join("mlflow.db").display()))
-            .arg("--artifacts-destination")
-            .arg(dir.join("artifacts"))
+            .arg(format!("sqlite:///{}", dir.join("mlflow.db").display()));
+        match &self.s3_artifacts {
+            None => command.arg("--artifacts-destination").arg(dir.join("artifacts")),
+            Some((root, endpoint)) => command
+                .args(["--no-serve-artifacts", "--default-artifact-root", root])
+                .env("MLFLOW_S3_ENDPOINT_URL", endpoint)
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_DEFAULT_REGION", "us-east-1"),
+        };
+        let mut child = command
             // The job runner and its huey consumers (7 processes) serve GenAI features only.
             .env("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
             .current_dir(dir)
