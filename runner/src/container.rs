@@ -56,8 +56,9 @@ fn train(cli: &Cli, opt_ml: &OptMl) -> Result<()> {
     let contract = TrainingContract::read(opt_ml)?;
     export_sagemaker_hosts(&contract);
     // The experiment lives under /opt/ml/checkpoints, which SageMaker syncs: a restarted spot
-    // job finds its run there and resumes it.
-    let local = contract.local_job(&opt_ml.experiments_root())?;
+    // job finds its run there and resumes it (a tuning trial in a folder of its own).
+    let root = contract.experiments_root(std::env::var("TRAINING_JOB_NAME").ok().as_deref());
+    let local = contract.local_job(&root)?;
     let invocation = Invocation {
         plugin: cli.plugin.clone(),
         settings: local.settings_path.clone(),

@@ -26,7 +26,13 @@ pub struct Hyperparameters {
     pub host_run: Option<u64>,
     /// Every `section.key` hyperparameter with its decoded value, in key order.
     pub overrides: Vec<(String, String)>,
+    /// Whether the job is a trial of a hyperparameter tuning job (SageMaker adds
+    /// `_tuning_objective_metric` to those).
+    pub tuning_trial: bool,
 }
+
+/// The key SageMaker adds to the hyperparameters of a tuning job's training jobs.
+const TUNING_MARK: &str = "_tuning_objective_metric";
 
 impl Hyperparameters {
     /// Reads and checks the file at `path`.
@@ -39,7 +45,9 @@ impl Hyperparameters {
         let key_error =
             |key: &str, problem: String| ContainerError::Key { path: path.to_path_buf(), key: key.into(), problem };
         let (mut model, mut host_run, mut overrides) = (None, None, Vec::new());
+        let mut tuning_trial = false;
         for (key, value) in read_object(path)? {
+            tuning_trial |= key == TUNING_MARK;
             if is_sagemakers_own(&key) {
                 continue;
             }
@@ -65,7 +73,7 @@ impl Hyperparameters {
         let model = model.ok_or_else(|| key_error(MODEL_KEY, "required key is missing".into()))?;
         // Sorted whatever serde_json's map order is (another crate may turn on `preserve_order`).
         overrides.sort();
-        Ok(Self { path: path.to_path_buf(), model, host_run, overrides })
+        Ok(Self { path: path.to_path_buf(), model, host_run, overrides, tuning_trial })
     }
 }
 
@@ -131,6 +139,8 @@ mod tests {
         let hp = read(r#"{"mlpipe.model": "tiny", "_tuning_objective_metric": "validation:f1", "sagemaker_region": "\"eu-west-1\""}"#)
             .unwrap();
         assert!(hp.overrides.is_empty());
+        assert!(hp.tuning_trial, "the tuning mark says the job is a trial");
+        assert!(!read(r#"{"mlpipe.model": "tiny", "sagemaker_region": "x"}"#).unwrap().tuning_trial);
     }
 
     #[test]
