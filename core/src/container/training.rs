@@ -39,9 +39,9 @@ impl TrainingContract {
     /// job share one checkpoint prefix in S3; a folder per trial keeps each trial's runs (all
     /// numbered from 1) from overwriting the others' there and from being resumed by another.
     pub fn experiments_root(&self, job_name: Option<&str>) -> PathBuf {
-        let name = job_name.map(str::trim).filter(|name| {
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
+        let name = job_name
+            .map(str::trim)
+            .filter(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
         match name {
             Some(name) if self.hyperparameters.tuning_trial => {
                 self.opt_ml.checkpoints().join("trials").join(name).join("experiments")
