@@ -105,6 +105,20 @@ fn two_gloo_replicas_train_exactly_like_one_process_on_the_global_batch() {
 }
 
 #[test]
+fn two_replicas_with_the_balanced_sampler_and_a_weighted_smoothed_loss_train_like_one_process() {
+    // Every replica draws the same balanced epoch and divides by the whole batch's summed weights.
+    let exp = experiment(157, "sampler = balanced\nclass_weighting = sqrt\nlabel_smoothing = 0.1\n");
+    exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: one process
+    let run = exp.run(
+        &fixture_plugin(),
+        &["train", "--set", "training.use_distributed=true", "--set", "training.num_processes=2"],
+    );
+    assert_two_identical_replicas(&exp, 2, run.ok());
+    assert_same_training(&exp, 1, 2);
+    assert!(statistics(&exp, 2)["class_weights"].as_array().is_some_and(|w| w.len() == 3));
+}
+
+#[test]
 fn torchrun_launches_the_runner_as_two_workers() {
     let exp = experiment(157, "");
     exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: one process

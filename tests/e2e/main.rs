@@ -7,6 +7,7 @@
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
+//! - `imbalance`: class weights vs scikit-learn, the report's weights, labels without training records.
 //! - `tracking`: MLflow against a real server: run folder = MLflow, tuning parent/children, outage + sync.
 //! - `tune`: local tuning: best trial promoted, median rule, resume after kill, errors.
 //! - `distributed`: two Gloo replicas (own launcher, torchrun, SageMaker hosts) vs one process; a killed rank.
@@ -19,6 +20,7 @@ mod aws;
 mod browse;
 mod data_steps;
 mod distributed;
+mod imbalance;
 mod infer;
 mod minilm;
 mod news20;

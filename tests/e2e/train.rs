@@ -106,23 +106,42 @@ fn same_settings_and_seed_give_bit_identical_metrics() {
     exp.run(&fixture_plugin(), &["all"]).ok();
     exp.run(&fixture_plugin(), &["train"]).ok();
     assert_eq!(deterministic_statistics(&model_dir(&exp, 1)), deterministic_statistics(&model_dir(&exp, 2)));
-    let without_timing = |run: u64| -> Vec<String> {
-        std::fs::read_to_string(model_dir(&exp, run).join("metrics.jsonl"))
-            .unwrap()
-            .lines()
-            .filter(|line| !line.contains("samples_per_second"))
-            .map(str::to_string)
-            .collect()
-    };
-    assert_eq!(without_timing(1), without_timing(2));
+    assert_eq!(metric_lines_without_timing(&exp, 1), metric_lines_without_timing(&exp, 2));
+}
+
+/// The lines of a run's `metrics.jsonl`, without the throughput lines that vary between runs.
+fn metric_lines_without_timing(exp: &Experiment, run: u64) -> Vec<String> {
+    std::fs::read_to_string(model_dir(exp, run).join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|line| !line.contains("samples_per_second"))
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn a_run_killed_mid_epoch_resumes_to_the_same_result_and_keeps_few_checkpoints() {
+    killed_mid_epoch_and_resumed("records = 600", "");
+}
+
+#[test]
+fn a_balanced_sampler_with_weighted_smoothed_loss_resumes_exactly() {
+    // 601 records: the labels' counts differ, so the weights are not all 1.
+    killed_mid_epoch_and_resumed(
+        "records = 601",
+        "sampler = balanced\nclass_weighting = balanced\nlabel_smoothing = 0.1\n",
+    );
+}
+
+/// Trains run 1 uninterrupted, then run 2 killed (SIGKILL) right after a mid-epoch checkpoint and
+/// resumed: both must end with the same statistics, metric lines and weights.
+fn killed_mid_epoch_and_resumed(plugin_options: &str, extra_training: &str) {
     // Enough work after the kill point that the kill lands before the run ends; a checkpoint
     // every 5 steps (mid-epoch), keeping the 2 most recent.
-    let training = TRAINING.replace("epochs = 4", "epochs = 8") + "checkpoint_every_steps = 5\nkeep_checkpoints = 2\n";
-    let exp = Experiment::fixture("records = 600", &training);
+    let training = TRAINING.replace("epochs = 4", "epochs = 8")
+        + "checkpoint_every_steps = 5\nkeep_checkpoints = 2\n"
+        + extra_training;
+    let exp = Experiment::fixture(plugin_options, &training);
     exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
     exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: uninterrupted
 
@@ -167,6 +186,9 @@ fn a_run_killed_mid_epoch_resumes_to_the_same_result_and_keeps_few_checkpoints()
     let stdout = resumed.ok();
     assert!(regex::Regex::new(r"resumed at epoch \d+ step \d+ \(batch [1-9]").unwrap().is_match(stdout), "{stdout}");
     assert_eq!(deterministic_statistics(&model_dir(&exp, 1)), deterministic_statistics(&model_dir(&exp, 2)));
+    assert_eq!(metric_lines_without_timing(&exp, 1), metric_lines_without_timing(&exp, 2));
+    let weights = |run| std::fs::read(model_dir(&exp, run).join("weights.safetensors")).unwrap();
+    assert!(weights(1) == weights(2), "the resumed run's best weights differ from the uninterrupted run's");
     let mut kept: Vec<String> = std::fs::read_dir(model_dir(&exp, 2).join("checkpoints"))
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())

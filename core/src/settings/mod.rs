@@ -45,5 +45,5 @@ pub use raw::{RawEntry, RawIni, RawSection};
 pub use sagemaker::SageMakerSettings;
 pub use search_space::{Scaling, SearchSpace};
 pub use tracking::TrackingSettings;
-pub use training::{Backend, Batching, MixedPrecision, TrainingSettings};
+pub use training::{Backend, Batching, ClassWeighting, MixedPrecision, Sampler, TrainingSettings};
 pub use tuning::{TuningEarlyStopping, TuningSettings, TuningStrategy};

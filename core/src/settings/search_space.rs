@@ -76,6 +76,9 @@ fn range(min: &str, rest: &str, tunable: Tunable) -> Expect<SearchSpace> {
         return Err("a range `a -> b` with at most one scaling word".to_string());
     }
     Ok(match tunable {
+        Tunable::Keyword(_) => {
+            return Err("a list of choices `x, y, z` (this key takes words, not a range)".to_string())
+        }
         Tunable::Integer(check) => {
             let bound = |text: &str| check(text).map_err(|what| format!("a range `a -> b` whose ends are each {what}"));
             let (min, max) = (bound(min)?, bound(max)?);
@@ -109,18 +112,20 @@ fn range(min: &str, rest: &str, tunable: Tunable) -> Expect<SearchSpace> {
 
 fn choices(text: &str, tunable: Tunable) -> Expect<SearchSpace> {
     let values: Vec<String> = text.split(',').map(|v| v.trim().to_string()).collect();
-    let mut seen: Vec<f64> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for value in &values {
-        let number = match tunable {
+        // Numbers compare by value (`1e-4` repeats `0.0001`), words as written.
+        let canonical = match tunable {
             // i64 -> f64 is exact for the u32 values integer keys allow.
-            Tunable::Integer(check) => check(value).map(|n| n as f64),
-            Tunable::Float(check) => check(value),
+            Tunable::Integer(check) => check(value).map(|n| (n as f64).to_string()),
+            Tunable::Float(check) => check(value).map(|x| x.to_string()),
+            Tunable::Keyword(check) => check(value).map(|()| value.clone()),
         }
         .map_err(|what| format!("a list of choices that are each {what}"))?;
-        if seen.contains(&number) {
+        if seen.contains(&canonical) {
             return Err(format!("a list of distinct choices ({value:?} repeats)"));
         }
-        seen.push(number);
+        seen.push(canonical);
     }
     Ok(SearchSpace::Categorical(values))
 }
@@ -217,6 +222,27 @@ mod tests {
         );
         assert_eq!(parse("epochs", "2, three"), Err("a list of choices that are each a positive integer".into()));
         assert_eq!(parse("epochs", "3"), Err("a range `a -> b` or a list of choices `x, y, z`".into()));
+    }
+
+    #[test]
+    fn keyword_keys_take_lists_of_their_words_only() {
+        assert_eq!(
+            parse("class_weighting", "none, balanced,sqrt"),
+            Ok(SearchSpace::Categorical(vec!["none".into(), "balanced".into(), "sqrt".into()]))
+        );
+        assert_eq!(
+            parse("sampler", "shuffle, random"),
+            Err("a list of choices that are each one of shuffle, balanced".into())
+        );
+        assert_eq!(parse("class_weighting", "none, none"), Err("a list of distinct choices (\"none\" repeats)".into()));
+        assert_eq!(
+            parse("sampler", "shuffle -> balanced"),
+            Err("a list of choices `x, y, z` (this key takes words, not a range)".into())
+        );
+        assert_eq!(
+            parse("label_smoothing", "0 -> 0.2"),
+            Ok(SearchSpace::Continuous { min: 0.0, max: 0.2, scaling: Scaling::Auto })
+        );
     }
 
     #[test]

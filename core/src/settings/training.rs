@@ -9,7 +9,8 @@ use super::raw::RawIni;
 use super::reader::SectionReader;
 use super::render::IniWriter;
 use super::values::{
-    boolean, fraction_below_one, non_negative, non_negative_number, positive, positive_number, Expect,
+    boolean, fraction_below_one, fraction_up_to_half, non_negative, non_negative_number, positive, positive_number,
+    Expect,
 };
 
 const KEYS: &[&str] = &[
@@ -35,6 +36,9 @@ const KEYS: &[&str] = &[
     "save_checkpoints",
     "checkpoint_every_steps",
     "keep_checkpoints",
+    "class_weighting",
+    "sampler",
+    "label_smoothing",
 ];
 
 keyword_enum! {
@@ -66,6 +70,29 @@ keyword_enum! {
         Bucketed = "bucketed",
         /// Records shuffled, then batched in order.
         Shuffled = "shuffled",
+    }
+}
+
+keyword_enum! {
+    /// How much each label's records weigh in the training loss.
+    pub enum ClassWeighting {
+        /// Every record weighs 1 (the default).
+        None = "none",
+        /// `n / (k × count)` per label: scikit-learn's `compute_class_weight("balanced")`.
+        Balanced = "balanced",
+        /// The square root of the balanced weights, scaled to mean 1 over the labels.
+        Sqrt = "sqrt",
+    }
+}
+
+keyword_enum! {
+    /// Which training records an epoch visits.
+    pub enum Sampler {
+        /// Every record once, in a seeded random order (the default).
+        Shuffle = "shuffle",
+        /// As many draws as records, each label drawn equally often, records drawn with
+        /// replacement within their label (seeded).
+        Balanced = "balanced",
     }
 }
 
@@ -116,6 +143,12 @@ pub struct TrainingSettings {
     pub checkpoint_every_steps: u64,
     /// How many recent checkpoints to keep besides the best model, >= 1 (default 1).
     pub keep_checkpoints: usize,
+    /// Per-label weights of the training loss, from the training split's counts (default none).
+    pub class_weighting: ClassWeighting,
+    /// Which records each epoch visits (default shuffle).
+    pub sampler: Sampler,
+    /// Label smoothing of the training loss, 0 <= x <= 0.5, PyTorch's formula (default 0).
+    pub label_smoothing: f64,
 }
 
 impl TrainingSettings {
@@ -136,6 +169,9 @@ impl TrainingSettings {
             "batch_size" => self.batch_size.to_string(),
             "max_device_batch_size" => self.max_device_batch_size.to_string(),
             "early_stopping_patience" => self.early_stopping_patience.to_string(),
+            "label_smoothing" => format!("{:?}", self.label_smoothing),
+            "class_weighting" => self.class_weighting.to_string(),
+            "sampler" => self.sampler.to_string(),
             _ => return None,
         })
     }
@@ -177,6 +213,9 @@ impl TrainingSettings {
             save_checkpoints: r.or("save_checkpoints", true, boolean)?,
             checkpoint_every_steps: r.or("checkpoint_every_steps", 0, non_negative)?,
             keep_checkpoints: r.or("keep_checkpoints", 1, positive)?,
+            class_weighting: r.or("class_weighting", ClassWeighting::None, ClassWeighting::parse_keyword)?,
+            sampler: r.or("sampler", Sampler::Shuffle, Sampler::parse_keyword)?,
+            label_smoothing: r.or("label_smoothing", 0.0, fraction_up_to_half)?,
         })
     }
 
@@ -211,6 +250,9 @@ impl TrainingSettings {
         out.key("save_checkpoints", self.save_checkpoints);
         out.key("checkpoint_every_steps", self.checkpoint_every_steps);
         out.key("keep_checkpoints", self.keep_checkpoints);
+        out.key("class_weighting", self.class_weighting);
+        out.key("sampler", self.sampler);
+        out.key("label_smoothing", format!("{:?}", self.label_smoothing));
     }
 }
 
@@ -221,6 +263,8 @@ pub(crate) enum Tunable {
     Float(fn(&str) -> Expect<f64>),
     /// An integer key.
     Integer(fn(&str) -> Expect<i64>),
+    /// A keyword key: only a list of choices can search it.
+    Keyword(fn(&str) -> Expect<()>),
 }
 
 /// The training keys a search space may name, each with the same check as in `[training]`.
@@ -233,6 +277,9 @@ pub(crate) const TUNABLE: &[(&str, Tunable)] = &[
     ("batch_size", Tunable::Integer(positive_integer)),
     ("max_device_batch_size", Tunable::Integer(positive_integer)),
     ("early_stopping_patience", Tunable::Integer(non_negative_integer)),
+    ("label_smoothing", Tunable::Float(fraction_up_to_half)),
+    ("class_weighting", Tunable::Keyword(|text| ClassWeighting::parse_keyword(text).map(drop))),
+    ("sampler", Tunable::Keyword(|text| Sampler::parse_keyword(text).map(drop))),
 ];
 
 fn positive_integer(text: &str) -> Expect<i64> {
@@ -260,6 +307,7 @@ mod tests {
             let parsed = match tunable {
                 Tunable::Float(check) => check(&text).is_ok(),
                 Tunable::Integer(check) => check(&text).is_ok() || *key == "early_stopping_patience",
+                Tunable::Keyword(check) => check(&text).is_ok(),
             };
             assert!(parsed, "{key} = {text}");
         }
@@ -278,6 +326,30 @@ mod tests {
         assert_eq!((t.batching, t.use_distributed), (Batching::Bucketed, false));
         assert_eq!((t.dist_timeout_secs, t.save_checkpoints), (300, true));
         assert_eq!(t.accumulation_steps(), 1);
+        assert_eq!((t.class_weighting, t.sampler, t.label_smoothing), (ClassWeighting::None, Sampler::Shuffle, 0.0));
+    }
+
+    #[test]
+    fn imbalance_keys_are_read_and_checked() {
+        let t = parse_ok(&format!(
+            "{MINIMAL}[training]\nclass_weighting = sqrt\nsampler = balanced\nlabel_smoothing = 0.5\n"
+        ))
+        .training;
+        assert_eq!((t.class_weighting, t.sampler, t.label_smoothing), (ClassWeighting::Sqrt, Sampler::Balanced, 0.5));
+        assert_eq!(
+            training_error("class_weighting = inverse"),
+            "settings.ini:5: training.class_weighting: expected one of none, balanced, sqrt, got \"inverse\""
+        );
+        assert_eq!(
+            training_error("sampler = oversample"),
+            "settings.ini:5: training.sampler: expected one of shuffle, balanced, got \"oversample\""
+        );
+        for bad in ["0.6", "-0.1", "NaN", "some"] {
+            assert_eq!(
+                training_error(&format!("label_smoothing = {bad}")),
+                format!("settings.ini:5: training.label_smoothing: expected a number from 0 to 0.5, got \"{bad}\"")
+            );
+        }
     }
 
     #[test]

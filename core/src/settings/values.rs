@@ -60,6 +60,11 @@ pub(crate) fn fraction_below_one(text: &str) -> Expect<f64> {
     float_where(text, |x| (0.0..1.0).contains(&x), "a number >= 0 and < 1")
 }
 
+/// A number with 0 <= x <= 0.5 (label smoothing).
+pub(crate) fn fraction_up_to_half(text: &str) -> Expect<f64> {
+    float_where(text, |x| (0.0..=0.5).contains(&x), "a number from 0 to 0.5")
+}
+
 fn float_where(text: &str, ok: impl Fn(f64) -> bool, expected: &str) -> Expect<f64> {
     match number(text) {
         Ok(value) if ok(value) => Ok(value),

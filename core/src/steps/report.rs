@@ -1,16 +1,19 @@
 //! `inference/report.html`: one self-contained page a person opens in a browser — run header
 //! (experiment, run, job type, versions, data hash, the settings used), per model the training
-//! curves (PNG embedded as data URIs), test metrics, the per-label table and a confusion-matrix
+//! curves (PNG embedded as data URIs), test metrics, the per-label table (with the training class
+//! weights when the loss was weighted) and a confusion-matrix
 //! heat map, and the comparison of models. No external resources, so it can be mailed or archived.
 
 use super::compare::PairComparison;
 use super::infer::ModelInference;
+use super::train_outputs::ModelOutcome;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::tune::record::TrialRecord;
 use crate::tune::store::load_trials;
 use crate::Result;
 use base64::Engine;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Builds the report of `run` from its stored files and the inference results, and stores it.
@@ -66,7 +69,8 @@ pub fn write_report(
         }
         html.push_str("</div>");
         tuning_section(&mut html, job, run, &result.model)?;
-        per_label_table(&mut html, result);
+        let weights = class_weights(job, run, &result.model)?;
+        per_label_table(&mut html, result, weights.as_ref());
         heat_map(&mut html, result);
     }
     if !pairs.is_empty() {
@@ -146,12 +150,27 @@ fn tuning_section(html: &mut String, job: &Job, run: &RunLayout, model: &str) ->
     Ok(())
 }
 
-fn per_label_table(html: &mut String, result: &ModelInference) {
-    html.push_str("<h3>Per label (test split, best F1 first)</h3><table><tr><th>label</th><th>support</th><th>precision</th><th>recall</th><th>F1</th><th>TP</th><th>FP</th><th>FN</th></tr>");
+/// The model's training class weights by label name (`statistics.json`), if its loss was weighted.
+fn class_weights(job: &Job, run: &RunLayout, model: &str) -> Result<Option<BTreeMap<String, f64>>> {
+    let key = run.statistics(model)?;
+    if !job.storage.exists(&key)? {
+        return Ok(None);
+    }
+    let outcome: Option<ModelOutcome> = serde_json::from_slice(&job.storage.get(&key)?).ok();
+    Ok(outcome.and_then(|o| Some(o.labels.into_iter().zip(o.class_weights?).collect())))
+}
+
+/// Per-label test scores, with the label's training class weight when the loss was weighted.
+fn per_label_table(html: &mut String, result: &ModelInference, weights: Option<&BTreeMap<String, f64>>) {
+    html.push_str("<h3>Per label (test split, best F1 first)</h3><table><tr><th>label</th><th>support</th><th>precision</th><th>recall</th><th>F1</th><th>TP</th><th>FP</th><th>FN</th>");
+    if weights.is_some() {
+        html.push_str("<th>class weight</th>");
+    }
+    html.push_str("</tr>");
     for row in &result.per_label {
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td><td>{}</td>",
             escape(&row.label),
             row.scores.support,
             row.scores.precision,
@@ -161,6 +180,11 @@ fn per_label_table(html: &mut String, result: &ModelInference) {
             row.scores.false_positives,
             row.scores.false_negatives
         );
+        if let Some(weights) = weights {
+            let weight = weights.get(&row.label).map_or("—".to_string(), |w| format!("{w:.3}"));
+            let _ = write!(html, "<td>{weight}</td>");
+        }
+        html.push_str("</tr>");
     }
     html.push_str("</table>");
 }

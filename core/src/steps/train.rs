@@ -15,15 +15,17 @@ use crate::dist::Replica;
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
-use crate::settings::{Batching, Device as DeviceSetting, JobType};
+use crate::settings::{Batching, ClassWeighting, Device as DeviceSetting, JobType, Sampler, TrainingSettings};
 use crate::track::{sync, LiveTracker};
 use crate::train::batching::collate;
 use crate::train::batching::Policy;
 use crate::train::dataset::Dataset;
 use crate::train::evaluate::check_logits;
 use crate::train::follower_hooks::FollowerHooks;
+use crate::train::loss::{class_weights, label_counts};
 use crate::train::optim::{AdamW, AdamWConfig};
 use crate::train::run_hooks::{CheckpointState, RunHooks};
+use crate::train::sampler::Sampling;
 use crate::train::state::TrainState;
 use crate::train::trainer::{train as run_loop, Hooks, TrainConfig};
 use crate::tune::control::TrialControl;
@@ -249,6 +251,7 @@ fn train_models(
             Ok(data)
         };
         let (train_data, validation) = (load("train")?, load("validation")?);
+        let (sampling, weights) = label_balance(&training, &train_data.labels, labels, model_name)?;
         tch::manual_seed(settings.experiment.seed as i64);
         let mut model = plugin.experiment.load_model(model_name, labels.len(), device)?;
         let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
@@ -289,6 +292,9 @@ fn train_models(
                 Batching::Bucketed => Policy::Bucketed,
                 Batching::Shuffled => Policy::Shuffled,
             },
+            sampling,
+            class_weights: weights,
+            label_smoothing: training.label_smoothing,
             seed: settings.experiment.seed,
             device,
             replica: replica.clone(),
@@ -330,6 +336,39 @@ fn train_models(
         models.push(outcome);
     }
     Ok(models)
+}
+
+/// The epoch sampling and class weights `training` asks for, from the training split's labels.
+///
+/// # Errors
+/// A label with no training record while `class_weighting` or the balanced `sampler` needs one.
+fn label_balance(
+    training: &TrainingSettings,
+    train_labels: &[i64],
+    labels: &[String],
+    model: &str,
+) -> Result<(Sampling, Option<Vec<f64>>)> {
+    let counts = label_counts(train_labels, labels.len());
+    let missing = |key: &str, value: &str, label: usize| Error::ModelContract {
+        model: model.to_string(),
+        problem: format!(
+            "training.{key} = {value} needs training records of every label, and label {:?} has none",
+            labels[label]
+        ),
+    };
+    let weights = class_weights(training.class_weighting, &counts)
+        .map_err(|gap| missing("class_weighting", training.class_weighting.as_str(), gap.label))?;
+    let sampling = match training.sampler {
+        Sampler::Shuffle => Sampling::Shuffle,
+        Sampler::Balanced => match counts.iter().position(|&count| count == 0) {
+            Some(label) => return Err(missing("sampler", "balanced", label)),
+            None => Sampling::balanced(train_labels, labels.len()),
+        },
+    };
+    if training.class_weighting != ClassWeighting::None || training.sampler != Sampler::Shuffle {
+        tracing::debug!("{model}: training label counts {counts:?}, class weights {weights:?}");
+    }
+    Ok((sampling, weights))
 }
 
 /// Runs the model once on two validation rows, so a wrong output shape or a failing forward

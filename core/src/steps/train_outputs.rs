@@ -38,6 +38,10 @@ pub struct ModelOutcome {
     pub peak_rss_mib: f64,
     pub export_max_abs_diff: f64,
     pub labels: Vec<String>,
+    /// Per-label weights of the training loss (`[training] class_weighting`), in `labels` order;
+    /// absent when the loss is unweighted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weights: Option<Vec<f64>>,
     pub history: Vec<crate::train::state::EpochRecord>,
 }
 
@@ -129,6 +133,7 @@ pub fn write_outputs(
         peak_rss_mib: peak_rss_mib(),
         export_max_abs_diff: export.max_abs_diff,
         labels: labels.to_vec(),
+        class_weights: config.class_weights.clone(),
         history: state.history.clone(),
     };
     let stats_path = hooks.work.join("statistics.json");

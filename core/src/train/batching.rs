@@ -4,6 +4,7 @@
 //! padding), so little compute is spent on padding.
 
 use super::dataset::{ColumnValues, Dataset};
+use super::sampler::Sampling;
 use crate::rng::SplitMix64;
 use std::cmp::Reverse;
 use tch::{Device, Tensor};
@@ -21,8 +22,8 @@ pub enum Policy {
     Shuffled,
 }
 
-/// The batches (row indices) of one training epoch; deterministic in (`seed`, `epoch`), every row
-/// exactly once, the last partial batch kept.
+/// The batches (row indices) of one training epoch; deterministic in (`seed`, `epoch`), the rows
+/// `sampling` picks (every row exactly once for [`Sampling::Shuffle`]), the last partial batch kept.
 ///
 /// `Shuffled` cuts a seeded permutation into batches of `batch_size`. `Bucketed` cuts the
 /// permutation into chunks of [`BUCKET_BATCHES`] × `batch_size` rows, sorts each chunk by length
@@ -31,10 +32,17 @@ pub enum Policy {
 ///
 /// # Panics
 /// If `batch_size` is 0.
-pub fn epoch_batches(lengths: &[usize], batch_size: usize, policy: Policy, seed: u64, epoch: u64) -> Vec<Vec<usize>> {
+pub fn epoch_batches(
+    lengths: &[usize],
+    batch_size: usize,
+    policy: Policy,
+    sampling: &Sampling,
+    seed: u64,
+    epoch: u64,
+) -> Vec<Vec<usize>> {
     assert!(batch_size > 0, "batch size must be positive");
     let mut rng = epoch_rng(seed, epoch);
-    let mut rows: Vec<usize> = (0..lengths.len()).collect();
+    let mut rows = sampling.epoch_rows(lengths.len(), &mut rng);
     rng.shuffle(&mut rows);
     match policy {
         Policy::Shuffled => rows.chunks(batch_size).map(<[usize]>::to_vec).collect(),
@@ -169,10 +177,10 @@ mod tests {
     fn epochs_are_deterministic_per_seed_and_epoch() {
         let lengths = skewed_lengths(1000);
         for policy in [Policy::Bucketed, Policy::Shuffled] {
-            let first = epoch_batches(&lengths, 16, policy, 42, 3);
-            assert_eq!(first, epoch_batches(&lengths, 16, policy, 42, 3));
-            assert_ne!(first, epoch_batches(&lengths, 16, policy, 42, 4));
-            assert_ne!(first, epoch_batches(&lengths, 16, policy, 43, 3));
+            let first = epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 42, 3);
+            assert_eq!(first, epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 42, 3));
+            assert_ne!(first, epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 42, 4));
+            assert_ne!(first, epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 43, 3));
         }
     }
 
@@ -181,27 +189,43 @@ mod tests {
         // 1,013 rows: several buckets of 50 × 8 rows plus a partial one.
         let lengths = skewed_lengths(1013);
         for policy in [Policy::Bucketed, Policy::Shuffled] {
-            let batches = epoch_batches(&lengths, 8, policy, 1, 0);
+            let batches = epoch_batches(&lengths, 8, policy, &Sampling::Shuffle, 1, 0);
             assert_eq!(sorted_rows(&batches), (0..1013).collect::<Vec<_>>());
             assert_eq!(batches.len(), 127);
             assert_eq!(batches.iter().filter(|batch| batch.len() != 8).count(), 1);
             assert!(batches.iter().all(|batch| !batch.is_empty() && batch.len() <= 8));
         }
-        assert!(epoch_batches(&[], 8, Policy::Bucketed, 1, 0).is_empty());
+        assert!(epoch_batches(&[], 8, Policy::Bucketed, &Sampling::Shuffle, 1, 0).is_empty());
+    }
+
+    #[test]
+    fn balanced_sampling_goes_through_bucketing_with_equal_label_draws() {
+        // 900 rows of label 0 and 100 of label 1: each label gets 500 draws per epoch.
+        let lengths = skewed_lengths(1000);
+        let labels: Vec<i64> = (0..1000).map(|row| i64::from(row >= 900)).collect();
+        let sampling = Sampling::balanced(&labels, 2);
+        for policy in [Policy::Bucketed, Policy::Shuffled] {
+            let batches = epoch_batches(&lengths, 16, policy, &sampling, 8, 2);
+            let rows = batches.concat();
+            assert_eq!(rows.len(), 1000);
+            assert_eq!(rows.iter().filter(|&&row| labels[row] == 1).count(), 500);
+            assert_eq!(batches, epoch_batches(&lengths, 16, policy, &sampling, 8, 2));
+            assert_ne!(batches, epoch_batches(&lengths, 16, policy, &sampling, 8, 3));
+        }
     }
 
     #[test]
     fn bucketing_pads_far_less_than_shuffling_on_skewed_lengths() {
         let lengths = skewed_lengths(10_000);
-        let bucketed = padding(&lengths, &epoch_batches(&lengths, 32, Policy::Bucketed, 5, 0));
-        let shuffled = padding(&lengths, &epoch_batches(&lengths, 32, Policy::Shuffled, 5, 0));
+        let bucketed = padding(&lengths, &epoch_batches(&lengths, 32, Policy::Bucketed, &Sampling::Shuffle, 5, 0));
+        let shuffled = padding(&lengths, &epoch_batches(&lengths, 32, Policy::Shuffled, &Sampling::Shuffle, 5, 0));
         assert!(bucketed * 10 < shuffled, "bucketed {bucketed} vs shuffled {shuffled} padded tokens");
     }
 
     #[test]
     fn bucketed_batch_order_is_shuffled_not_sorted() {
         let lengths = skewed_lengths(2000);
-        let batches = epoch_batches(&lengths, 4, Policy::Bucketed, 9, 0);
+        let batches = epoch_batches(&lengths, 4, Policy::Bucketed, &Sampling::Shuffle, 9, 0);
         let longest: Vec<usize> = batches.iter().map(|batch| lengths[batch[0]]).collect();
         assert!(longest.windows(2).any(|pair| pair[0] < pair[1]), "batches ordered by length");
     }

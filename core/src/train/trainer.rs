@@ -5,7 +5,8 @@
 //!
 //! Data-parallel: every replica walks the same global batches (a pure function of seed and
 //! epoch) and computes on its own shard of each; the gradients of the loss summed over the shard
-//! and divided by the global batch size are summed across replicas after the last micro-batch, so
+//! and divided by the global batch's normaliser (its row count, or its labels' summed class
+//! weights: see [`super::loss`]) are summed across replicas after the last micro-batch, so
 //! every replica takes exactly the single-process step on the global batch. Batch losses are
 //! summed every step (all replicas see the same loss, and a divergence stops all of them), train
 //! predictions and token counts at checkpoints and epoch ends.
@@ -14,15 +15,17 @@ use super::autocast::{autocast, LossScaler};
 use super::batching::{collate, epoch_batches, micro_batches, Policy};
 use super::dataset::Dataset;
 use super::evaluate::{check_logits, evaluate, model_error, EvalSetup};
+use super::loss::ClassLoss;
 use super::metric_log::MetricPoint;
 use super::optim::AdamW;
+use super::sampler::Sampling;
 use super::schedule::LinearSchedule;
 use super::state::{Best, EpochRecord, TrainState};
 use crate::dist::Replica;
 use crate::metrics::{ConfusionMatrix, Evaluation};
 use crate::settings::{MetricName, MetricSplit, MixedPrecision, ObjectiveMetric};
 use crate::{Error, Result};
-use mlpipe_plugin_api::tch::{self, Device, Kind, Reduction};
+use mlpipe_plugin_api::tch::{self, Device};
 use mlpipe_plugin_api::Model;
 use std::time::Instant;
 
@@ -49,6 +52,12 @@ pub struct TrainConfig {
     pub precision: MixedPrecision,
     pub objective: ObjectiveMetric,
     pub policy: Policy,
+    /// Which rows each epoch visits.
+    pub sampling: Sampling,
+    /// Per-label weights of the training loss (`None`: all 1).
+    pub class_weights: Option<Vec<f64>>,
+    /// Label smoothing of the training loss (0: none).
+    pub label_smoothing: f64,
     pub seed: u64,
     pub device: Device,
     /// This process's replica (a single process: the only one).
@@ -121,12 +130,13 @@ pub fn train(
     let total_steps = config.total_steps(train_data.len());
     let schedule = LinearSchedule::new(config.learning_rate, config.warmup_ratio, total_steps);
     let log_every = (config.steps_per_epoch(train_data.len()) / 10).max(1);
+    let loss_fn = ClassLoss::new(config.class_weights.as_deref(), config.label_smoothing, config.device);
     if config.precision == MixedPrecision::Fp16 && state.scaler.is_none() {
         state.scaler = Some(LossScaler::new());
     }
     while state.epoch < config.epochs && state.step < total_steps && !state.stopped_early {
         let epoch = state.epoch;
-        let batches = epoch_batches(&lengths, config.batch_size, config.policy, config.seed, epoch);
+        let batches = epoch_batches(&lengths, config.batch_size, config.policy, &config.sampling, config.seed, epoch);
         // Running train metrics of this epoch live in the state, so a mid-epoch checkpoint
         // resumes them exactly; `tally` holds this replica's share since the last flush.
         if state.batch == 0 || state.epoch_confusion.is_empty() {
@@ -142,6 +152,8 @@ pub fn train(
             // so that every replica has the same gradients to sum.
             let shard = config.replica.shard(rows);
             let (shard, weight) = if shard.is_empty() { (rows[..1].to_vec(), 0.0) } else { (shard, 1.0) };
+            // The whole batch's divisor (PyTorch's mean), so micro-batches and replicas add up to it.
+            let normaliser = loss_fn.normaliser(rows.iter().map(|&row| train_data.labels[row]));
             let mut batch_loss = 0.0;
             for micro in micro_batches(&shard, config.max_device_batch_size) {
                 // Dropout masks depend only on (seed, step, micro-batch): resumes are exact.
@@ -150,16 +162,10 @@ pub fn train(
                 let logits = autocast(config.precision, config.device, || model.forward(&batch.inputs))
                     .map_err(|err| model_error(&config.model_name, err))?;
                 check_logits(&logits, micro.len(), config.num_labels, &config.model_name)?;
-                let loss = logits.to_kind(Kind::Float).cross_entropy_loss::<tch::Tensor>(
-                    &batch.labels,
-                    None,
-                    Reduction::Sum,
-                    -100,
-                    0.0,
-                );
+                let loss = loss_fn.sum(&logits, &batch.labels);
                 let value = loss.double_value(&[]);
                 let scale = state.scaler.map_or(1.0, |scaler| scaler.scale);
-                (loss * (scale * weight / rows.len() as f64)).backward();
+                (loss * (scale * weight / normaliser)).backward();
                 if weight == 0.0 {
                     continue;
                 }
@@ -203,12 +209,13 @@ pub fn train(
             state.step += 1;
             state.batch += 1;
             state.samples += rows.len() as u64;
-            state.epoch_loss_sum += batch_loss;
+            // The batch's mean loss per row (exactly `batch_loss` when unweighted: n / n = 1).
+            state.epoch_loss_sum += batch_loss * (rows.len() as f64 / normaliser);
             state.epoch_loss_rows += rows.len() as u64;
             if state.step.is_multiple_of(log_every) {
                 let point =
                     |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
-                hooks.metric(point("train:loss", batch_loss / rows.len() as f64))?;
+                hooks.metric(point("train:loss", batch_loss / normaliser))?;
                 hooks.metric(point("train:learning_rate", lr))?;
                 hooks.metric(point("train:grad_norm", grad_norm))?;
             }

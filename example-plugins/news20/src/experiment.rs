@@ -5,11 +5,12 @@
 
 use crate::archive::{for_each_document, scan_labels};
 use crate::encode::bow_features;
+use crate::imbalance::Imbalance;
 use crate::minilm::Minilm;
 use crate::model::bow_model;
 use crate::options::{BowOptions, Ngrams};
 use mlpipe_plugin_api::tch::Device;
-use mlpipe_plugin_api::{Context, Experiment, Features, Model, PluginError, Record, RecordSink};
+use mlpipe_plugin_api::{Context, Experiment, Features, Model, PluginError, Record, RecordSink, Split};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -24,6 +25,10 @@ pub const MODEL_NAMES: &[&str] = &["bow", "bow_unigram", "minilm"];
 pub struct News20 {
     source: PathBuf,
     bow: BowOptions,
+    /// The skewed training split (`imbalance_ratio`), when asked for.
+    imbalance: Option<Imbalance>,
+    /// `[experiment] seed`, which picks the skewed corpus's posts.
+    seed: u64,
     /// The tokenizer and checkpoint of `minilm`, loaded when `model_names` has it.
     minilm: Option<Minilm>,
     /// Filled by the first `reconcile` or `labels` call, so the archive is walked once for both.
@@ -47,24 +52,36 @@ impl Experiment for News20 {
             Err(err) => return Err(PluginError::from(err).context(format!("data.source {}", source.display()))),
         }
         let bow = BowOptions::from_options(&ctx.options)?;
+        let imbalance = Imbalance::from_options(&ctx.options)?;
         for name in &ctx.model_names {
             check_model(name)?;
         }
         let minilm = if ctx.model_names.iter().any(|name| name == "minilm") { Some(Minilm::open(ctx)?) } else { None };
-        Ok(Self { source, bow, minilm, labels: OnceLock::new() })
+        Ok(Self { source, bow, imbalance, seed: ctx.seed, minilm, labels: OnceLock::new() })
     }
 
     /// Pushes every post as `train/<label>/<id>` or `test/<label>/<id>` with the corpus's split
-    /// and one field, `text`.
+    /// and one field, `text`. With `imbalance_ratio`, the train posts are skewed (see
+    /// [`Imbalance`]) and given their validation split here.
     fn reconcile(&self, _ctx: &Context, sink: &mut RecordSink<'_>) -> Result<(), PluginError> {
         let mut labels = BTreeSet::new();
+        let mut held = Vec::new();
         for_each_document(&self.source, |doc| {
             if !labels.contains(&doc.label) {
                 labels.insert(doc.label.clone());
             }
-            let id = format!("{}/{}/{}", doc.split.as_str(), doc.label, doc.id);
-            sink.push(Record::new(id, doc.label).with_split(doc.split).with_field("text", doc.text))
+            if self.imbalance.is_some() && doc.split == Split::Train {
+                held.push(doc);
+                return Ok(());
+            }
+            let split = doc.split;
+            push(sink, doc, split)
         })?;
+        if let Some(imbalance) = &self.imbalance {
+            for (doc, split) in imbalance.select(held, self.seed) {
+                push(sink, doc, split)?;
+            }
+        }
         let _ = self.labels.set(labels.into_iter().collect());
         Ok(())
     }
@@ -118,6 +135,12 @@ impl News20 {
             _ => self.bow,
         })
     }
+}
+
+/// Pushes one post as a record `<corpus split>/<label>/<id>` in `split`, with its `text`.
+fn push(sink: &mut RecordSink<'_>, doc: crate::archive::Document, split: Split) -> Result<(), PluginError> {
+    let id = format!("{}/{}/{}", doc.split.as_str(), doc.label, doc.id);
+    sink.push(Record::new(id, doc.label).with_split(split).with_field("text", doc.text))
 }
 
 /// Refuses a model name this plugin cannot build.
@@ -194,6 +217,35 @@ mod tests {
             Record::new("test/rec.autos/9", "rec.autos").with_split(Split::Test).with_field("text", "My car's engine.");
         assert_eq!(records[4], expected);
         assert_eq!(records[0].split, Some(Split::Train));
+    }
+
+    #[test]
+    fn imbalance_skews_only_the_train_posts_and_marks_validation() {
+        // Two labels with 20 train posts each and one test post; ratio 4, validation 0.25:
+        // 5 validation posts per label, pools of 15, the larger label keeps 15 and the other 4.
+        let dir = tempfile::tempdir().unwrap();
+        let names: Vec<String> = ["a.one", "b.two"]
+            .iter()
+            .flat_map(|label| (0..20).map(move |i| format!("20news-bydate-train/{label}/{i}")))
+            .chain(["20news-bydate-test/a.one/99".to_string()])
+            .collect();
+        let files: Vec<(&str, &[u8])> = names.iter().map(|name| (name.as_str(), b"text" as &[u8])).collect();
+        let mut ctx = context(&write_tar_gz(dir.path(), &files));
+        ctx.options.insert("imbalance_ratio".into(), "4".into());
+        ctx.options.insert("imbalance_validation_fraction".into(), "0.25".into());
+        let records = reconcile(&News20::new(&ctx).unwrap(), &ctx).unwrap();
+        let count =
+            |label: &str, split: Split| records.iter().filter(|r| r.label == label && r.split == Some(split)).count();
+        assert_eq!((count("a.one", Split::Validation), count("b.two", Split::Validation)), (5, 5));
+        let mut train = [count("a.one", Split::Train), count("b.two", Split::Train)];
+        train.sort_unstable();
+        assert_eq!(train, [4, 15]);
+        assert_eq!(count("a.one", Split::Test), 1);
+        assert!(records.iter().all(|r| r.id.starts_with(if r.split == Some(Split::Test) {
+            "test/"
+        } else {
+            "train/"
+        })));
     }
 
     #[test]

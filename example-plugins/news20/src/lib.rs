@@ -3,12 +3,14 @@
 //! newsgroup folders; `bow` (and `bow_unigram`) classify a hashed bag of words and word pairs with
 //! a mean-pooled embedding and a linear layer, and `minilm` fine-tunes the pretrained
 //! all-MiniLM-L6-v2 transformer. Options come from the `[plugin]` section of
-//! `settings.ini` (see [`options`]); `example-plugins/news20/settings.ini` runs it.
+//! `settings.ini` (see [`options`]; [`imbalance`] makes a skewed corpus for imbalanced-label
+//! experiments); `example-plugins/news20/settings.ini` runs it.
 
 pub mod archive;
 pub mod encode;
 pub mod experiment;
 pub mod fnv;
+pub mod imbalance;
 pub mod minilm;
 pub mod model;
 pub mod options;

@@ -39,7 +39,7 @@ impl Default for BowOptions {
 }
 
 /// Every key this plugin understands in `[plugin]` (the `minilm_*` ones are read by
-/// [`crate::minilm::MinilmOptions`]).
+/// [`crate::minilm::MinilmOptions`], the `imbalance_*` ones by [`crate::imbalance::Imbalance`]).
 pub const KNOWN_KEYS: &[&str] = &[
     "bow_buckets",
     "bow_dim",
@@ -49,6 +49,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "minilm_path",
     "minilm_max_length",
     "minilm_pooling",
+    "imbalance_ratio",
+    "imbalance_validation_fraction",
 ];
 
 impl BowOptions {
