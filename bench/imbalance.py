@@ -8,7 +8,7 @@ training split (read back with bench/experiment_data.py) and score the same test
 Markdown table and writes bench/results/imbalance.json (per configuration: test accuracy,
 macro-F1, training seconds; plus date, machine, command and the training label counts).
 
-    python bench/imbalance.py --binaries target/release [--ratio 50] [--epochs 3]
+    python bench/imbalance.py --binaries target/release [--ratio 50] [--epochs 20]
 """
 import argparse
 import json
@@ -66,7 +66,7 @@ def main() -> None:
     result = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
-        "command": "bash bench/imbalance.sh " + " ".join(sys.argv[1:]),
+        "command": " ".join(["python", "bench/imbalance.py"] + sys.argv[1:]),
         "imbalance_ratio": args.ratio,
         "epochs": args.epochs,
         "train_label_counts": counts,
@@ -83,7 +83,10 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binaries", type=Path, required=True, help="folder with runner and libmlpipe_plugin_news20.so")
     parser.add_argument("--ratio", type=float, default=50.0, help="imbalance_ratio of the training split (default 50)")
-    parser.add_argument("--epochs", type=int, default=3, help="training epochs of bow (default 3, as the demo)")
+    # The skewed split has ~1,800 posts, 28 steps per epoch: after the demo's 3 epochs every bow
+    # variant was still near chance (unweighted: test accuracy 0.09), while at 20 the validation
+    # curves are flat from about epoch 12 on and the training accuracy is 1.0.
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs of bow (default 20)")
     return parser.parse_args()
 
 

@@ -251,7 +251,7 @@ fn train_models(
             Ok(data)
         };
         let (train_data, validation) = (load("train")?, load("validation")?);
-        let (sampling, weights) = label_balance(&training, &train_data.labels, labels, model_name)?;
+        let (sampling, weights) = label_balance(training, &train_data.labels, labels, model_name)?;
         tch::manual_seed(settings.experiment.seed as i64);
         let mut model = plugin.experiment.load_model(model_name, labels.len(), device)?;
         let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
