@@ -44,7 +44,7 @@ pub enum AuthorCommand {
         #[arg(value_name = "SETTINGS.ini")]
         settings: PathBuf,
         /// How many reconciled records to check (the first ones).
-        #[arg(long, value_name = "N", default_value_t = DoctorOptions::default().records, value_parser = clap::value_parser!(usize))]
+        #[arg(long, value_name = "N", default_value_t = DoctorOptions::default().records)]
         records: usize,
         /// Overrides one setting, e.g. `--set plugin.dropout=0.2` (repeatable).
         #[arg(long = "set", value_name = "SECTION.KEY=VALUE")]

@@ -4,9 +4,9 @@
 //! a failed check names the record, input or shape at fault. Checks that need what a failed one
 //! would have produced (an opened experiment, prepared records, a model) are not run.
 //!
-//! The checks, in order: the library ([`library`]), the experiment's options and labels
-//! ([`records`]), the records, each model's prepared inputs ([`features`]) and each model
-//! ([`model`]).
+//! The checks, in order: the library (`library.rs`), the experiment's options, labels and first
+//! records (`records.rs`), then for each model its prepared inputs (`features.rs`, on batches
+//! made as the trainer makes them, `batch.rs`) and the model itself (`model.rs`).
 
 mod batch;
 mod features;
@@ -91,5 +91,22 @@ fn run_checks(plugin: &Path, settings: &Settings, options: DoctorOptions, lines:
         };
         let learning_rate = settings.training_for(model).learning_rate;
         model::check(&opened, model, &prepared, learning_rate, &prefix, lines);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_show_a_mark_the_check_and_the_detail_and_failures_are_counted() {
+        let mut shown = Vec::new();
+        let mut sink = |line: &CheckLine| shown.push(line.to_string());
+        let mut lines = Lines { sink: &mut sink, failed: 0 };
+        assert!(lines.check("labels are distinct", Ok("3 labels".to_string())));
+        assert!(!lines.check("prepare is deterministic", Err("record \"r1\" differs".to_string())));
+        let failed = lines.failed;
+        assert_eq!(failed, 1);
+        assert_eq!(shown, ["✓ labels are distinct: 3 labels", "✗ prepare is deterministic: record \"r1\" differs"]);
     }
 }

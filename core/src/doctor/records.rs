@@ -80,6 +80,8 @@ pub(super) fn reconcile(opened: &Opened, limit: usize, lines: &mut Lines<'_>) ->
             Ok(())
         }
     });
+    // A plugin that ignores the sink's refusal may push more.
+    records.truncate(limit);
     match outcome {
         Err(Either::Right(err)) => {
             lines.check(name, Err(format!("{err} (after {} records)", records.len())));
