@@ -297,6 +297,6 @@ pub fn runner_args(args: &[&std::ffi::OsStr]) -> Run {
 pub fn check_plugin(plugin: &Path, settings: &Path, extra: &[&str]) -> Run {
     let mut args: Vec<&std::ffi::OsStr> =
         vec!["check".as_ref(), "--plugin".as_ref(), plugin.as_os_str(), settings.as_os_str()];
-    args.extend(extra.iter().map(|arg| std::ffi::OsStr::new(arg)));
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
     runner_args(&args)
 }
