@@ -120,6 +120,10 @@ fn wrong_prepare_is_caught() {
         &check_fixture("nondeterministic_prepare = true"),
         "✗ model tiny: prepare is deterministic: record \"r0001\": input \"input_ids\" differs between two calls",
     );
+    assert_caught(
+        &check_fixture("fail_in = ordered_input_keys"),
+        "✗ model tiny: ordered_input_keys names distinct inputs: plugin function `ordered_input_keys` failed: injected failure in ordered_input_keys",
+    );
     let run = check_fixture("drop_input_key = attention_mask");
     run.failure(1);
     let failed: Vec<&str> = check_lines(&run).into_iter().filter(|line| line.starts_with('✗')).collect();

@@ -16,17 +16,12 @@ pub(super) fn prepare(
     prefix: &str,
     lines: &mut Lines<'_>,
 ) -> Option<Prepared> {
-    let keys = match opened.experiment.ordered_input_keys(model) {
-        Ok(keys) => keys,
-        Err(err) => {
-            lines.check(format!("{prefix}: ordered_input_keys"), Err(err.to_string()));
-            return None;
-        }
-    };
-    let named = check_keys(&keys).map(|()| keys.join(", "));
+    let keys = opened.experiment.ordered_input_keys(model).map_err(|err| err.to_string());
+    let named = keys.as_ref().map_err(Clone::clone).and_then(|keys| check_keys(keys).map(|()| keys.join(", ")));
     if !lines.check(format!("{prefix}: ordered_input_keys names distinct inputs"), named) {
         return None;
     }
+    let keys = keys.ok()?;
     let mut prepared = Vec::with_capacity(records.len());
     let mut differs = None;
     for record in records {
