@@ -5,6 +5,11 @@
 //! checks) lives in the private `ffi` and `export` modules; the host's side of the same boundary
 //! lives in [`host`]. Plugin authors see plain Rust and `tch`.
 //!
+//! A whole plugin is one type implementing [`Experiment`] (its example is a complete plugin) and
+//! a model implementing [`Model`], usually through [`VarStoreModel`]. `runner new DIR` writes a
+//! crate that builds as it is, and `runner check --plugin LIB.so settings.ini` checks a plugin
+//! against this contract in seconds.
+//!
 //! ```ignore
 //! use mlpipe_plugin_api::{export_experiment, Context, Experiment, Features, Model, PluginError,
 //!     Record, RecordSink};
@@ -12,6 +17,8 @@
 //! impl Experiment for MyExp { /* ... */ }
 //! export_experiment!(MyExp);
 //! ```
+
+#![warn(missing_docs)]
 
 mod context;
 mod error;

@@ -7,7 +7,57 @@ use tch::nn::VarStore;
 use tch::Tensor;
 
 /// A trainable classification model. The host owns the optimiser: it trains the tensors returned
-/// by [`Model::named_parameters`] in place.
+/// by [`Model::named_parameters`] in place. [`VarStoreModel`] implements it for any network built
+/// on a `VarStore`; implement it by hand when a model needs more state.
+///
+/// # Example
+///
+/// Logistic regression over dense features `[batch, 8]`, with dropout while training:
+///
+/// ```no_run
+/// use mlpipe_plugin_api::tch::nn::VarStore;
+/// use mlpipe_plugin_api::tch::{Device, Tensor};
+/// use mlpipe_plugin_api::{load_var_store, save_var_store, sorted_variables, Model, PluginError};
+/// use std::path::Path;
+///
+/// struct Logistic {
+///     vs: VarStore,
+///     weight: Tensor,
+///     bias: Tensor,
+///     train: bool,
+/// }
+///
+/// impl Model for Logistic {
+///     fn forward(&self, inputs: &[Tensor]) -> Result<Tensor, PluginError> {
+///         let [features] = inputs else {
+///             return Err(PluginError::new(format!("expected 1 input, got {}", inputs.len())));
+///         };
+///         Ok(features.f_dropout(0.1, self.train)?.f_linear(&self.weight, Some(&self.bias))?)
+///     }
+///
+///     fn set_train(&mut self, train: bool) -> Result<(), PluginError> {
+///         self.train = train;
+///         Ok(())
+///     }
+///
+///     fn named_parameters(&self) -> Result<Vec<(String, Tensor)>, PluginError> {
+///         Ok(sorted_variables(&self.vs))
+///     }
+///
+///     fn save_weights(&self, path: &Path) -> Result<(), PluginError> {
+///         save_var_store(&self.vs, path)
+///     }
+///
+///     fn load_weights(&mut self, path: &Path) -> Result<(), PluginError> {
+///         load_var_store(&self.vs, path)
+///     }
+/// }
+///
+/// let vs = VarStore::new(Device::Cpu);
+/// let weight = vs.root().zeros("weight", &[3, 8]);
+/// let bias = vs.root().zeros("bias", &[3]);
+/// let model: Box<dyn Model> = Box::new(Logistic { vs, weight, bias, train: true });
+/// ```
 pub trait Model: Send {
     /// Computes logits of shape `[batch, num_labels]` from the inputs, given in
     /// `ordered_input_keys` order, each `[batch, ...]`. Must be traceable by TorchScript (no

@@ -7,8 +7,11 @@ use std::collections::BTreeMap;
 /// host carves validation (and, if the plugin gives no test records, test) splits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Split {
+    /// Trained on.
     Train,
+    /// Picks the best checkpoint (and the tuning objective).
     Validation,
+    /// Held out for the final report.
     Test,
 }
 
@@ -35,9 +38,13 @@ impl Split {
 /// `Experiment::labels`; `fields` hold the raw inputs (text) that `prepare` encodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
+    /// Unique within the experiment; names the record in every error message.
     pub id: String,
+    /// One of `Experiment::labels`.
     pub label: String,
+    /// The split the data puts the record in, if it has one; `None` lets the host choose.
     pub split: Option<Split>,
+    /// The raw inputs by name (e.g. `text`, `subject`), which `prepare` encodes.
     pub fields: BTreeMap<String, String>,
 }
 
@@ -95,6 +102,7 @@ impl Values {
 /// they were added.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Features {
+    /// `(input name, values)` pairs, in the order they were added.
     pub entries: Vec<(String, Values)>,
 }
 

@@ -1,8 +1,10 @@
 //! The `runner` command: `runner --plugin libmyexp.so settings.ini [STEP ...]`, or
-//! `runner runs|show settings.ini ...` to browse past runs (see [`browse`]). Parses the command
+//! `runner runs|show settings.ini ...` to browse past runs (see [`browse`]), or `runner new|check`
+//! to write and check a plugin (see [`author`]). Parses the command
 //! line, runs the steps, prints the error once as one line and exits 0 (success), 1 (the job
 //! failed) or 2 (bad usage or bad settings).
 
+mod author;
 mod browse;
 mod cli;
 mod container;
@@ -12,6 +14,7 @@ mod memory;
 mod run;
 mod sagemaker;
 mod sagemaker_tuning;
+mod scaffold;
 mod sync;
 mod trials;
 
@@ -21,10 +24,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     memory::keep_freed_memory();
-    // Subcommands that need no plugin (`runs`, `show`, `sync`) have their own parser, picked by
-    // the first argument.
+    // Subcommands that need no plugin (`runs`, `show`, `sync`) and the plugin author's (`new`,
+    // `check`) have their own parsers, picked by the first argument.
     if browse::is_browse_command(std::env::args_os().nth(1).as_deref()) {
         return browse::main();
+    }
+    if author::is_author_command(std::env::args_os().nth(1).as_deref()) {
+        return author::main();
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,

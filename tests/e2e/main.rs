@@ -12,6 +12,8 @@
 //! - `tune`: local tuning: best trial promoted, median rule, resume after kill, errors.
 //! - `distributed`: two Gloo replicas (own launcher, torchrun, SageMaker hosts) vs one process; a killed rank.
 //! - `infer`: the infer step: statistics vs scikit-learn, predictions vs PyTorch, `--run`.
+//! - `doctor`: `runner check` passes a healthy plugin and names what is wrong with each wrong one.
+//! - `scaffold`: `runner new`, built outside the workspace with no LIBTORCH, checked, run to a report.
 //! - `browse`: `runner runs` and `runner show` (no plugin) on trained runs, half-written runs, bad usage.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 //! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
@@ -20,11 +22,13 @@ mod aws;
 mod browse;
 mod data_steps;
 mod distributed;
+mod doctor;
 mod imbalance;
 mod infer;
 mod minilm;
 mod news20;
 mod plugin_loading;
+mod scaffold;
 mod settings_cli;
 mod tracking;
 mod train;

@@ -285,3 +285,18 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs the runner binary with `args` as given (subcommands such as `new` and `check`).
+pub fn runner_args(args: &[&std::ffi::OsStr]) -> Run {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_runner")).args(args).env_remove("RUST_LOG").output().expect("spawn runner");
+    Run::from_output(output)
+}
+
+/// Runs `runner check --plugin <plugin> <settings> [extra...]`.
+pub fn check_plugin(plugin: &Path, settings: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["check".as_ref(), "--plugin".as_ref(), plugin.as_os_str(), settings.as_os_str()];
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    runner_args(&args)
+}

@@ -102,7 +102,9 @@ impl HostExperiment {
 /// One of two error sources.
 #[derive(Debug)]
 pub enum Either<L, R> {
+    /// The first source: for [`HostExperiment::reconcile`], the host's own error from `push`.
     Left(L),
+    /// The second source: for [`HostExperiment::reconcile`], the plugin's error or panic.
     Right(R),
 }
 

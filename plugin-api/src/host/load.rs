@@ -13,15 +13,40 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum LoadError {
     /// No file at the path.
-    NotFound { path: PathBuf },
+    NotFound {
+        /// The plugin path, as given.
+        path: PathBuf,
+    },
     /// The file exists but the dynamic loader refused it.
-    NotSharedLibrary { path: PathBuf, reason: String },
+    NotSharedLibrary {
+        /// The plugin path, as given.
+        path: PathBuf,
+        /// The loader's message, first line.
+        reason: String,
+    },
     /// A shared library without an mlpipe root module.
-    NotAPlugin { path: PathBuf },
+    NotAPlugin {
+        /// The plugin path, as given.
+        path: PathBuf,
+    },
     /// Built against another plugin-api version, or one whose types differ.
-    IncompatibleApi { path: PathBuf, reason: String, detail: String },
+    IncompatibleApi {
+        /// The plugin path, as given.
+        path: PathBuf,
+        /// One line: the two versions, or what differs.
+        reason: String,
+        /// abi_stable's whole report (see [`LoadError::detail`]).
+        detail: String,
+    },
     /// Built against another tch/libtorch.
-    IncompatibleTorch { path: PathBuf, plugin: String, host: String },
+    IncompatibleTorch {
+        /// The plugin path, as given.
+        path: PathBuf,
+        /// What the plugin was built against, e.g. `tch 0.24.0 / libtorch 2.11.0`.
+        plugin: String,
+        /// What the runner was built against.
+        host: String,
+    },
 }
 
 impl LoadError {
