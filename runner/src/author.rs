@@ -4,8 +4,9 @@
 //! subcommands they have their own parser, picked by the first argument. Exit codes: 0 success
 //! (every check passed), 1 a failed check or write, 2 bad usage or settings.
 
+use crate::parse::{names_subcommand, parse_or_exit};
 use crate::scaffold::{scaffold, Origin, ScaffoldError};
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use mlpipe_core::doctor::{diagnose, DoctorOptions};
 use mlpipe_core::settings::Settings;
 use std::ffi::OsStr;
@@ -54,20 +55,14 @@ pub enum AuthorCommand {
 
 /// Whether `first`, the command line's first argument, names an [`AuthorCommand`].
 pub fn is_author_command(first: Option<&OsStr>) -> bool {
-    let Some(first) = first.and_then(OsStr::to_str) else {
-        return false;
-    };
-    AuthorCli::command().get_subcommands().any(|command| command.get_name() == first)
+    names_subcommand::<AuthorCli>(first)
 }
 
 /// Parses `runner new|check ...` and runs it; returns the process's exit code.
 pub fn main() -> ExitCode {
-    let cli = match AuthorCli::try_parse() {
+    let cli = match parse_or_exit::<AuthorCli>() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
-        }
+        Err(code) => return code,
     };
     match cli.command {
         AuthorCommand::New { dir, name } => new(&dir, name.as_deref()),

@@ -6,7 +6,8 @@
 //! warnings about unreadable files to stderr; errors are one `error:` line, exit code 2 for bad
 //! usage or settings (a run that does not exist included) and 1 for a failure.
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use crate::parse::{names_subcommand, parse_or_exit};
+use clap::{Args, Parser, Subcommand};
 use mlpipe_core::browse;
 use mlpipe_core::job::Job;
 use mlpipe_core::settings::Settings;
@@ -66,20 +67,14 @@ pub struct ExperimentArgs {
 
 /// Whether `first`, the command line's first argument, names a [`BrowseCommand`].
 pub fn is_browse_command(first: Option<&OsStr>) -> bool {
-    let Some(first) = first.and_then(OsStr::to_str) else {
-        return false;
-    };
-    BrowseCli::command().get_subcommands().any(|command| command.get_name() == first)
+    names_subcommand::<BrowseCli>(first)
 }
 
 /// Parses `runner <subcommand> ...` and runs it; returns the process's exit code.
 pub fn main() -> ExitCode {
-    let cli = match BrowseCli::try_parse() {
+    let cli = match parse_or_exit::<BrowseCli>() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
-        }
+        Err(code) => return code,
     };
     // Only warnings: stdout is the table, and progress logs would clutter a quick look.
     crate::init_logging(false, true);

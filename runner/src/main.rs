@@ -11,6 +11,7 @@ mod container;
 mod invocation;
 mod launch;
 mod memory;
+mod parse;
 mod run;
 mod sagemaker;
 mod sagemaker_tuning;
@@ -18,7 +19,6 @@ mod scaffold;
 mod sync;
 mod trials;
 
-use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -32,12 +32,9 @@ fn main() -> ExitCode {
     if author::is_author_command(std::env::args_os().nth(1).as_deref()) {
         return author::main();
     }
-    let cli = match cli::Cli::try_parse() {
+    let cli = match parse::parse_or_exit::<cli::Cli>() {
         Ok(cli) => cli,
-        Err(err) => {
-            let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
-        }
+        Err(code) => return code,
     };
     init_logging(cli.verbose, cli.quiet);
     match run::run(&cli) {

@@ -83,19 +83,26 @@ fn assert_two_identical_replicas(exp: &Experiment, run: u64, stdout: &str) {
     assert!(stdout.contains(&format!("2 replicas hold bit-identical parameters (sha256 {sha})")), "{stdout}");
 }
 
-#[test]
-fn two_gloo_replicas_train_exactly_like_one_process_on_the_global_batch() {
-    let exp = experiment(157, "");
-    exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: one process
+/// Trains run 1 in one process and run 2 with two replicas from the runner's own launcher, asserts
+/// that they trained alike, and returns run 2's stdout.
+fn one_process_then_two_replicas(exp: &Experiment) -> String {
+    exp.run(&fixture_plugin(), &["train"]).ok();
     let run = exp.run(
         &fixture_plugin(),
         &["train", "--set", "training.use_distributed=true", "--set", "training.num_processes=2"],
     );
-    let stdout = run.ok();
+    let stdout = run.ok().to_string();
+    assert_two_identical_replicas(exp, 2, &stdout);
+    assert_same_training(exp, 1, 2);
+    stdout
+}
+
+#[test]
+fn two_gloo_replicas_train_exactly_like_one_process_on_the_global_batch() {
+    let exp = experiment(157, "");
+    let stdout = one_process_then_two_replicas(&exp);
     assert!(stdout.contains("starting 2 worker(s) on this host"), "{stdout}");
     assert!(stdout.contains("train: run 2 finished"), "{stdout}");
-    assert_two_identical_replicas(&exp, 2, stdout);
-    assert_same_training(&exp, 1, 2);
     // Only rank 0 writes: one metrics log, one set of metric lines on stdout.
     let epochs_logged = stdout.lines().filter(|line| line.contains(" validation:accuracy=")).count();
     assert_eq!(epochs_logged, 3, "{stdout}");
@@ -108,13 +115,7 @@ fn two_gloo_replicas_train_exactly_like_one_process_on_the_global_batch() {
 fn two_replicas_with_the_balanced_sampler_and_a_weighted_smoothed_loss_train_like_one_process() {
     // Every replica draws the same balanced epoch and divides by the whole batch's summed weights.
     let exp = experiment(157, "sampler = balanced\nclass_weighting = sqrt\nlabel_smoothing = 0.1\n");
-    exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: one process
-    let run = exp.run(
-        &fixture_plugin(),
-        &["train", "--set", "training.use_distributed=true", "--set", "training.num_processes=2"],
-    );
-    assert_two_identical_replicas(&exp, 2, run.ok());
-    assert_same_training(&exp, 1, 2);
+    one_process_then_two_replicas(&exp);
     assert!(statistics(&exp, 2)["class_weights"].as_array().is_some_and(|w| w.len() == 3));
 }
 
