@@ -3,37 +3,20 @@
 //! metric by metric with the same job on local disk; and `training.backend = sagemaker`, whose
 //! `--dry-run` requests and real CreateTrainingJob calls are checked against what moto recorded.
 
-use crate::util::{fixture_plugin, python, python_json, Experiment, Run};
+use crate::util::{fixture_plugin, python_json, Experiment, Run};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
 
-/// A running moto_server, stopped on drop.
-pub(crate) struct Moto {
-    child: Child,
-    pub(crate) endpoint: String,
-}
+#[allow(dead_code)]
+#[path = "../../core/aws/tests/common/moto.rs"]
+mod moto_server;
+
+/// A running moto_server, stopped on drop; the e2e tests add boto3 and runner calls to it.
+pub(crate) use moto_server::Moto;
 
 impl Moto {
-    pub(crate) fn start() -> Moto {
-        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
-        let bin = python().parent().unwrap().join("moto_server");
-        let mut child = Command::new(bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn moto_server (scripts/setup.sh installs it)");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline && child.try_wait().unwrap().is_none(), "moto_server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Moto { child, endpoint: format!("http://127.0.0.1:{port}") }
-    }
-
     /// Runs boto3 against this server: `script` sees `s3` and `sm` clients and `argv`.
     pub(crate) fn boto(&self, script: &str, args: &[&Path]) -> serde_json::Value {
         let prelude = format!(
@@ -63,13 +46,6 @@ impl Moto {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -12,6 +12,7 @@ mod mlflow_server;
 
 use crate::util::{fixture_plugin, mlflow_python, python_json_with, target_dir, Experiment};
 use mlflow_server::Server;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -241,20 +242,18 @@ struct Gateway {
 
 impl Gateway {
     fn start(upstream: &str) -> Gateway {
-        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
         let log = tempfile::NamedTempFile::new().unwrap();
-        let child = Command::new(crate::util::python())
+        // Port 0: the gateway binds a port of its own choosing and prints it once it listens.
+        let mut child = Command::new(crate::util::python())
             .arg(crate::util::workspace().join("tests/python/sigv4_gateway.py"))
-            .args([&port.to_string(), upstream, MANAGED_ARN, "us-east-1", "testing", "testing"])
+            .args(["0", upstream, MANAGED_ARN, "us-east-1", "testing", "testing"])
             .arg(log.path())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .spawn()
             .expect("spawn the SigV4 gateway");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the SigV4 gateway did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port: u16 = line.trim().parse().unwrap_or_else(|_| panic!("the SigV4 gateway did not start: {line:?}"));
         Gateway { child, uri: format!("http://127.0.0.1:{port}"), log }
     }
 

@@ -4,6 +4,7 @@ requires the tracking-server ARN header, and forwards what passes to a real `mlf
 
     python sigv4_gateway.py <port> <upstream-uri> <arn> <region> <access-key> <secret-key> <log.jsonl>
 
+Port 0 lets the system pick one; the bound port is printed on stdout once the socket listens.
 Each request appends one JSON line to the log: method, path, whether the signature was valid
 (and why not), the signed headers. A request that fails the check gets 403 and never reaches
 MLflow. `expected_authorization` is also imported by mlpipe-aws's signer test.
@@ -105,6 +106,8 @@ def main():
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = handle_one
 
     server = ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
+    # The bound port, for a caller that passed 0: the socket listens from here on.
+    print(server.server_address[1], flush=True)
     server.serve_forever()
 
 

@@ -1,5 +1,5 @@
 //! A real MLflow tracking server for the tests: `mlflow server` from the project's
-//! `.venv/mlflow` (pinned in `scripts/setup.sh`) on a free loopback port, with a SQLite store and
+//! `.venv/mlflow` (pinned in `scripts/setup.sh`) on a free loopback port below the ephemeral range, with a SQLite store and
 //! the artifact proxy writing into a temporary folder. It runs in a process group of its own,
 //! killed when the handle drops, at exit for the shared server (`atexit`), and by a watchdog when
 //! the test process dies any other way (the watchdog reads the harness's end of a pipe; the pipe
@@ -45,7 +45,7 @@ impl Server {
     /// # Panics
     /// When MLflow is not installed (run scripts/setup.sh) or the server does not come up.
     pub fn start() -> Server {
-        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+        let port = free_port_below_ephemeral_range();
         let dir = tempfile::Builder::new().prefix("mlpipe-mlflow-").tempdir().unwrap();
         let mut server =
             Server { dir, port, uri: format!("http://127.0.0.1:{port}"), running: None, s3_artifacts: None };
@@ -57,7 +57,7 @@ impl Server {
     /// S3 at `endpoint` (moto), with no artifact proxy: clients write artifacts to S3 themselves,
     /// as with SageMaker's managed MLflow. The server lists them with boto3.
     pub fn start_with_s3_artifacts(root: &str, endpoint: &str) -> Server {
-        let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
+        let port = free_port_below_ephemeral_range();
         let dir = tempfile::Builder::new().prefix("mlpipe-mlflow-").tempdir().unwrap();
         let mut server = Server {
             dir,
@@ -195,6 +195,23 @@ impl Drop for Server {
             let _ = child.wait();
         }
     }
+}
+
+/// A free loopback port below the system's ephemeral range. The server needs a port the test
+/// knows before it starts (to restart on it), and binds it seconds later: a port from the
+/// ephemeral range could meanwhile become the source port of an outgoing connection, or of a
+/// readiness probe that connects to itself (TCP simultaneous open). Below the range only a
+/// server asking for that very port can take it.
+fn free_port_below_ephemeral_range() -> u16 {
+    let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let low: u16 = range.split_whitespace().next().and_then(|p| p.parse().ok()).unwrap_or(32768);
+    let span = u64::from(low.saturating_sub(10_000).max(1));
+    let seed = u64::from(std::process::id()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    (0..span)
+        .map(|i| 10_000 + ((seed.wrapping_add(i.wrapping_mul(7919))) % span) as u16)
+        .find(|&port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok())
+        .expect("no free port below the ephemeral range")
 }
 
 /// `<repo>/.venv/mlflow/bin/mlflow`, found walking up from this crate.
