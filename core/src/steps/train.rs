@@ -303,6 +303,7 @@ fn train_models(
         let mut follower = FollowerHooks;
         let loop_hooks: &mut dyn Hooks = if replica.is_leader() { &mut hooks } else { &mut follower };
         let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, loop_hooks)?;
+        hooks.console.end();
         let replicas_sha256 = match replica.world_size() {
             1 => None,
             _ => Some(replica.check_identical(&optim.params())?),
@@ -413,7 +414,7 @@ fn restore(
             .map_err(|source| Error::Io { path: hooks.best_weights(), source })?;
     }
     if job.storage.exists(&run.metrics(model_name)?)? {
-        job.storage.get_file(&run.metrics(model_name)?, &hooks.work.join("metrics.jsonl"))?;
+        hooks.restore_metrics(&run.metrics(model_name)?, saved.state.step)?;
     }
     if leader {
         println!(

@@ -1,7 +1,9 @@
-//! The trainer's policy inside a run folder: metric lines to stdout and `metrics.jsonl`, the best
+//! The trainer's policy inside a run folder: metric points to the console (lines or a progress
+//! bar) and `metrics.jsonl`, the best
 //! model's weights kept, and a checkpoint (weights, optimiser state, progress) at every epoch end —
 //! written to a local work folder, then stored under `runs/<n>/training/<model>/`.
 
+use super::console::Console;
 use super::metric_log::MetricPoint;
 use super::optim::AdamW;
 use super::state::TrainState;
@@ -34,6 +36,8 @@ pub struct RunHooks<'a> {
     pub trial_control: Option<(TrialControl, String)>,
     /// The experiment tracker, fed every metric point (rank 0 of a run with `[tracking]`).
     pub live: Option<LiveTracker>,
+    /// Where metric points are shown: `[metric]` lines, or a progress bar on a terminal.
+    pub console: Console,
 }
 
 impl<'a> RunHooks<'a> {
@@ -60,6 +64,7 @@ impl<'a> RunHooks<'a> {
             metrics: Vec::new(),
             trial_control: None,
             live: None,
+            console: Console::detect(),
         })
     }
 
@@ -96,6 +101,31 @@ impl<'a> RunHooks<'a> {
         self.work.join("metrics.jsonl")
     }
 
+    /// Restores the stored `metrics.jsonl` (`key`) for a resume from the checkpoint at `step`,
+    /// keeping only the points logged up to that step: the file is stored before the checkpoint's
+    /// tensors and state, so a run killed in between left points past the state it resumes from,
+    /// which the resumed loop logs again.
+    ///
+    /// # Errors
+    /// Storage failures, or a line that is not a metric point.
+    pub fn restore_metrics(&self, key: &str, step: u64) -> Result<()> {
+        let text = String::from_utf8_lossy(&self.storage.get(key)?).into_owned();
+        let mut kept = String::with_capacity(text.len());
+        for line in text.lines().filter(|line| !line.trim().is_empty()) {
+            let point: serde_json::Value =
+                serde_json::from_str(line).map_err(|err| Error::data_file(self.storage.uri(key), err))?;
+            let at = point["step"]
+                .as_u64()
+                .ok_or_else(|| Error::data_file(self.storage.uri(key), "a line without a step"))?;
+            if at <= step {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        let path = self.metrics_file();
+        std::fs::write(&path, kept).map_err(|source| Error::Io { path, source })
+    }
+
     /// Stores `metrics.jsonl` as it stands.
     ///
     /// # Errors
@@ -109,8 +139,12 @@ impl<'a> RunHooks<'a> {
 }
 
 impl Hooks for RunHooks<'_> {
+    fn begin(&mut self, total_steps: u64, epochs: u64, samples_per_step: u64, state: &TrainState) {
+        self.console.begin(&self.model_name, total_steps, epochs, samples_per_step, state.step);
+    }
+
     fn metric(&mut self, point: MetricPoint) -> Result<()> {
-        println!("{}", point.line());
+        self.console.metric(&point);
         let path = self.metrics_file();
         let mut file = std::fs::OpenOptions::new()
             .create(true)
