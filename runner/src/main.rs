@@ -64,7 +64,7 @@ fn init_logging(verbose: bool, quiet: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| mlpipe_core::progress::ConsoleWriter)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();

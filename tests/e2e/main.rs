@@ -6,12 +6,14 @@
 //! - `plugin_loading`: every way a plugin can fail to load or fail in a call, one line each.
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
+//! - `console`: training on a pseudo-terminal (progress bars) and piped (`[metric]` lines), quiet, verbose.
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
 //! - `imbalance`: class weights vs scikit-learn, the report's weights, labels without training records.
 //! - `tracking`: MLflow against a real server: run folder = MLflow, tuning parent/children, outage + sync.
 //! - `tune`: local tuning: best trial promoted, median rule, resume after kill, errors.
 //! - `distributed`: two Gloo replicas (own launcher, torchrun, SageMaker hosts) vs one process; a killed rank.
 //! - `infer`: the infer step: statistics vs scikit-learn, predictions vs PyTorch, `--run`.
+//! - `report`: the report in headless Chromium: headline, verdicts, calibration and errors vs numpy, no XSS.
 //! - `doctor`: `runner check` passes a healthy plugin and names what is wrong with each wrong one.
 //! - `scaffold`: `runner new`, built outside the workspace with no LIBTORCH, checked, run to a report.
 //! - `browse`: `runner runs` and `runner show` (no plugin) on trained runs, half-written runs, bad usage.
@@ -20,6 +22,7 @@
 
 mod aws;
 mod browse;
+mod console;
 mod data_steps;
 mod distributed;
 mod doctor;
@@ -28,6 +31,7 @@ mod infer;
 mod minilm;
 mod news20;
 mod plugin_loading;
+mod report;
 mod scaffold;
 mod settings_cli;
 mod tracking;

@@ -13,6 +13,7 @@ use super::model_training;
 use super::overrides::apply_override;
 use super::raw::RawIni;
 use super::reader::SectionReader;
+use super::report::ReportSettings;
 use super::sagemaker::SageMakerSettings;
 use super::suggest::did_you_mean;
 use super::tracking::TrackingSettings;
@@ -20,7 +21,8 @@ use super::training::TrainingSettings;
 use super::tuning::TuningSettings;
 
 /// The sections `settings.ini` may have, in the order [`Settings::to_ini`] writes them.
-pub const SECTIONS: &[&str] = &["experiment", "data", "plugin", "training", "tuning", "sagemaker", "tracking"];
+pub const SECTIONS: &[&str] =
+    &["experiment", "data", "plugin", "training", "tuning", "sagemaker", "tracking", "report"];
 
 /// The validated settings of one experiment.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,8 @@ pub struct Settings {
     pub sagemaker: SageMakerSettings,
     /// `[tracking]`.
     pub tracking: TrackingSettings,
+    /// `[report]`.
+    pub report: ReportSettings,
 }
 
 impl Settings {
@@ -98,6 +102,7 @@ impl Settings {
         let tuning = TuningSettings::read(&raw)?;
         let sagemaker = SageMakerSettings::read(&raw, training.backend)?;
         let tracking = TrackingSettings::read(&raw, &experiment.name)?;
+        let report = ReportSettings::read(&raw)?;
         Ok(Settings {
             path: path.to_path_buf(),
             dir,
@@ -109,6 +114,7 @@ impl Settings {
             tuning,
             sagemaker,
             tracking,
+            report,
         })
     }
 

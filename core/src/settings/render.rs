@@ -68,6 +68,7 @@ impl Settings {
         self.tuning.write_ini(&mut out);
         self.sagemaker.write_ini(&mut out);
         self.tracking.write_ini(&mut out);
+        self.report.write_ini(&mut out);
         out.text
     }
 }

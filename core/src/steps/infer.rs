@@ -1,15 +1,17 @@
 //! Step `infer`: evaluates each model's exported `model.pt` — the artifact that would ship, not the
 //! in-memory model — on the held-out test split, in length-sorted batches with dynamic padding,
-//! and writes per model `inference/<model>/{summary.json, per_label.csv, predictions.parquet}`.
+//! and writes per model `inference/<model>/{summary.json, per_label.csv, predictions.parquet}`;
+//! the summary adds the calibration and the most confident errors.
 //! `--run <n>` re-evaluates an earlier run; its training outputs are only read.
 
 use super::compare::compare;
+use super::confident_errors::{most_confident_errors, ConfidentError};
 use super::report::write_report;
 use super::snapshot::require_manifest;
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{list_runs, RunLayout};
-use crate::metrics::{ConfusionMatrix, LabelMetrics, Metrics};
+use crate::metrics::{Calibration, CalibrationBin, ConfusionMatrix, LabelMetrics, Metrics};
 use crate::settings::Device as DeviceSetting;
 use crate::train::autocast::autocast;
 use crate::train::batching::{collate, eval_batches};
@@ -40,6 +42,15 @@ pub struct ModelInference {
     /// Rows true label, columns predicted (`sklearn.metrics.confusion_matrix`).
     pub confusion_matrix: Vec<Vec<u64>>,
     pub per_label: Vec<LabelRow>,
+    /// Bytes of the exported `model.pt`.
+    pub model_bytes: u64,
+    /// `sum_b n_b / N * |accuracy_b - confidence_b|` over `calibration_bins` ([`Calibration`]).
+    pub expected_calibration_error: f64,
+    /// The reliability diagram: `[report] calibration_bins` equal-width bins of the top-class
+    /// probability.
+    pub calibration_bins: Vec<CalibrationBin>,
+    /// The `[report] confident_errors` wrong predictions made with the highest probability.
+    pub confident_errors: Vec<ConfidentError>,
     /// Predicted class per test record (in the prepared file's order); not serialised.
     #[serde(skip)]
     pub predicted: Vec<usize>,
@@ -78,11 +89,12 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
     for model in &job.settings.experiment.model_names {
         let result = infer_model(job, &run, &prepared, &labels, model, work)?;
         println!(
-            "infer: {model} on {} test records: accuracy {:.4}, macro-F1 {:.4}, weighted-F1 {:.4} ({:.0} docs/s) → {}",
+            "infer: {model} on {} test records: accuracy {:.4}, macro-F1 {:.4}, weighted-F1 {:.4}, ECE {:.4} ({:.0} docs/s) → {}",
             result.examples,
             result.accuracy,
             result.macro_f1,
             result.weighted_f1,
+            result.expected_calibration_error,
             result.docs_per_second,
             job.storage.uri(&run.inference_dir(model)?)
         );
@@ -147,6 +159,7 @@ fn infer_model(
     let device = inference_device(job)?;
     let local = work.join(format!("{model}.pt"));
     job.storage.get_file(&model_key, &local)?;
+    let model_bytes = std::fs::metadata(&local).map_err(|source| Error::Io { path: local.clone(), source })?.len();
     let module = CModule::load_on_device(&local, device).map_err(|err| fail(format!("loading model.pt: {err}")))?;
 
     // The model runs in the precision it was trained in (bf16 autocast uses AMX on CPUs that have it).
@@ -179,6 +192,12 @@ fn infer_model(
     })?;
     let seconds = started.elapsed().as_secs_f64();
     let truth: Vec<usize> = test.labels.iter().map(|&label| label as usize).collect();
+    let confidence: Vec<f32> = (0..test.len()).map(|row| probabilities[row * num_labels + predicted[row]]).collect();
+    let correct: Vec<bool> = truth.iter().zip(&predicted).map(|(t, p)| t == p).collect();
+    let report = &job.settings.report;
+    let calibration = Calibration::from_predictions(&confidence, &correct, report.calibration_bins);
+    let confident_errors =
+        most_confident_errors(&test.ids, &truth, &predicted, &confidence, labels, report.confident_errors);
     let confusion = ConfusionMatrix::from_predictions(&truth, &predicted, num_labels)
         .map_err(|err| Error::Internal { what: err.to_string() })?;
     let metrics = Metrics::from_confusion(&confusion);
@@ -202,6 +221,10 @@ fn infer_model(
         labels: labels.to_vec(),
         confusion_matrix: confusion.counts().to_vec(),
         per_label,
+        model_bytes,
+        expected_calibration_error: calibration.expected_calibration_error,
+        calibration_bins: calibration.bins,
+        confident_errors,
         predicted,
         truth,
     };

@@ -2,6 +2,7 @@
 //! previous step's files through storage and writes its own, manifest last.
 
 mod compare;
+mod confident_errors;
 mod infer;
 mod prepare;
 mod reconcile;
@@ -13,6 +14,7 @@ mod train_outputs;
 mod tune;
 
 pub use compare::{mcnemar_exact, PairComparison};
+pub use confident_errors::ConfidentError;
 pub use infer::{infer, LabelRow, ModelInference};
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};

@@ -105,6 +105,10 @@ pub trait Hooks {
     /// The loss became NaN or infinite: a phrase saying where the last good checkpoint is.
     fn last_checkpoint(&self) -> String;
 
+    /// Training starts (or resumes from `state`): `total_steps` optimiser steps over `epochs`
+    /// epochs of `samples_per_step` records. Nothing, by default.
+    fn begin(&mut self, _total_steps: u64, _epochs: u64, _samples_per_step: u64, _state: &TrainState) {}
+
     /// Asked at every epoch end, after validation: whether something outside the loop (a tuner's
     /// early stopping) wants training to stop now. Never, by default.
     fn stop_requested(&mut self, _state: &TrainState) -> bool {
@@ -134,6 +138,7 @@ pub fn train(
     if config.precision == MixedPrecision::Fp16 && state.scaler.is_none() {
         state.scaler = Some(LossScaler::new());
     }
+    hooks.begin(total_steps, config.epochs, config.batch_size as u64, &state);
     while state.epoch < config.epochs && state.step < total_steps && !state.stopped_early {
         let epoch = state.epoch;
         let batches = epoch_batches(&lengths, config.batch_size, config.policy, &config.sampling, config.seed, epoch);
