@@ -1,7 +1,7 @@
 """Takes the README's two screenshots from a real run of the news20 example (`bow` vs `bow_unigram`):
 
 - docs/terminal.png: the terminal during training, captured from a tmux pane (a real pseudo-terminal,
-  120x30) while the second epoch runs, rendered with its colours in headless Chromium;
+  120x30) while the second model's second epoch runs, rendered with its colours in headless Chromium;
 - docs/report.png: the whole report.html of that run, rendered in headless Chromium at its full height.
 
     python scripts/screenshots.py <runner> <plugin.so> <scratch-folder>
@@ -88,8 +88,8 @@ def main(runner, plugin, scratch):
     while True:
         time.sleep(2)
         pane = tmux("capture-pane", "-p", "-e", "-t", "shots")
-        if screen is None and "bow epoch 2/3" in pane and "step" in pane:
-            time.sleep(5)
+        if screen is None and "bow_unigram epoch 2/3" in pane:
+            time.sleep(3)
             screen = tmux("capture-pane", "-p", "-e", "-t", "shots")
         if "[done]" in pane:
             break
@@ -99,9 +99,9 @@ def main(runner, plugin, scratch):
     with open(terminal, "w", encoding="utf-8") as f:
         f.write('<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;background:#1e1e1e">'
                 '<pre style="margin:0;padding:12px;color:#dcdfe4;font:13px/1.35 \'DejaVu Sans Mono\',monospace">'
-                f"{ansi_to_html(screen.rstrip())}</pre></body></html>")
-    lines = screen.rstrip().count("\n") + 1
-    chromium(terminal, f"--screenshot={docs}/terminal.png", 1000, 24 + 18 * lines)
+                f"{ansi_to_html(screen)}</pre></body></html>")
+    # The whole 30-row pane (Chromium paints nothing into windows much lower than 200 pixels).
+    chromium(terminal, f"--screenshot={docs}/terminal.png", 1000, 24 + 18 * 30)
     runs = os.path.join(root, "EXP-0001-news20", "runs")
     report = os.path.join(runs, max(os.listdir(runs), key=int), "inference", "report.html")
     chromium(report, f"--screenshot={docs}/report.png", 1300, page_height(report, 1300))

@@ -13,7 +13,8 @@ use std::process::{Command, Stdio};
 const UNSURE: &str = "[training]\nepochs = 1\nbatch_size = 16\nlearning_rate = 0.0005\nnum_threads = 1\n";
 
 /// What numpy and pandas make of one model's inference folder and the data snapshot, with the
-/// report's conventions: bins `(k/B, (k+1)/B]`, errors by probability then record id.
+/// report's conventions: bins `(k/B, (k+1)/B]`, errors by probability then record id, texts
+/// with whitespace runs as one space.
 const EXPECTED: &str = r#"
 import json, sys, numpy as np, pandas as pd
 inference, records_file, bins, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -35,7 +36,7 @@ print(json.dumps({
     "ece": float(ece),
     "bin_counts": [int((b == k).sum()) for k in range(bins)],
     "errors": [[i, float(p)] for i, p in zip(wrong["id"], wrong["p"])],
-    "texts": {i: records.loc[i, "text"] for i in wrong["id"]},
+    "texts": {i: " ".join(records.loc[i, "text"].split()) for i in wrong["id"]},
     "largest": [[t, p, c] for c, t, p in off[:5]],
 }))
 "#;

@@ -67,7 +67,7 @@ th{background:#fafafa}th.row,td.name,td:first-child{text-align:left}\
 tr.best td{background:#eaf5ea;font-weight:600}.star{color:#2a7d2a}\
 .curves img{width:32%;margin-right:1%}.heat td{min-width:2.2em;text-align:center}.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);text-align:left;font-weight:normal}\
 .verdict{margin:0.3em 0}.verdict b{font-weight:600}\
-td.text{text-align:left;max-width:60em;font-family:ui-monospace,monospace;font-size:12px;white-space:pre-wrap}\
+td.text{text-align:left;max-width:60em;font-family:ui-monospace,monospace;font-size:12px;color:#444}\
 img.tuning{width:48%}figure{margin:0.5em 0 1.5em}figcaption{color:#555;font-size:13px}\
 details{margin:1em 0}summary{cursor:pointer;font-weight:600}";
 

@@ -1,6 +1,6 @@
 //! What a model gets wrong and how far its confidence can be trusted: the reliability diagram with
 //! the expected calibration error, and the most confident wrong predictions with the first 300
-//! characters of each record's text.
+//! characters of each record's text (whitespace runs as one space).
 
 use super::html::{escape, shorten};
 use super::svg::reliability;
@@ -34,7 +34,10 @@ pub fn errors_section(html: &mut String, result: &ModelInference, texts: &HashMa
         result.confident_errors.len()
     );
     for error in &result.confident_errors {
-        let text = texts.get(&error.id).map_or("—".to_string(), |text| shorten(text, TEXT_CHARS));
+        // Whitespace runs (line breaks of e-mail headers, indentation) shown as one space.
+        let text = texts.get(&error.id).map_or("—".to_string(), |text| {
+            shorten(&text.split_whitespace().collect::<Vec<_>>().join(" "), TEXT_CHARS)
+        });
         let _ = write!(
             html,
             "<tr><td class=\"name\">{}</td><td class=\"name\">{}</td><td class=\"name\">{}</td><td>{:.3}</td><td class=\"text\">{}</td></tr>",
