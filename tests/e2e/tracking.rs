@@ -125,6 +125,10 @@ fn a_training_run_in_mlflow_equals_its_run_folder() {
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run_dir.join("inference/tiny/summary.json")).unwrap()).unwrap();
     assert_eq!(view["history"]["test:accuracy"][0][1], summary["accuracy"], "{stdout}");
+    assert_eq!(
+        view["history"]["test:expected_calibration_error"][0][1], summary["expected_calibration_error"],
+        "{stdout}"
+    );
     assert!(view["artifacts"].as_array().unwrap().iter().any(|a| a == "report.html"));
 
     // The run page in the MLflow UI, rendered by headless Chromium (shown in the README).

@@ -125,7 +125,7 @@ pub fn snapshot(
         let summary: serde_json::Value = serde_json::from_slice(&job.storage.get(&summary_key)?)
             .map_err(|err| Error::data_file(job.storage.uri(&summary_key), err))?;
         let step = metrics.iter().map(|m| m.step).max().unwrap_or(0);
-        for name in ["accuracy", "macro_f1", "weighted_f1"] {
+        for name in ["accuracy", "macro_f1", "weighted_f1", "expected_calibration_error"] {
             if let Some(value) = summary.get(name).and_then(serde_json::Value::as_f64) {
                 metrics.push(Metric { key: format!("test:{name}"), value, timestamp_ms: spec.start_ms, step });
             }
