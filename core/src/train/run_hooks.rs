@@ -1,7 +1,7 @@
 //! The trainer's policy inside a run folder: metric points to the console (lines or a progress
-//! bar) and `metrics.jsonl`, the best
-//! model's weights kept, and a checkpoint (weights, optimiser state, progress) at every epoch end —
-//! written to a local work folder, then stored under `runs/<n>/training/<model>/`.
+//! bar) and `metrics.jsonl`, the best model's weights kept, and a checkpoint (weights, optimiser
+//! state, progress) at every epoch end — written to a local work folder, then stored under
+//! `runs/<n>/training/<model>/`.
 
 use super::console::Console;
 use super::metric_log::MetricPoint;
