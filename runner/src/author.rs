@@ -80,7 +80,7 @@ fn new(dir: &std::path::Path, name: Option<&str>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", crate::error_line::error_line(&err));
             ExitCode::from(match err {
                 ScaffoldError::Io { .. } => 1,
                 ScaffoldError::NotEmpty { .. } | ScaffoldError::BadName { .. } => 2,

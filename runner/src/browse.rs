@@ -81,7 +81,7 @@ pub fn main() -> ExitCode {
     match run(&cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", crate::error_line::error_line(&err));
             ExitCode::from(err.exit_code())
         }
     }

@@ -8,6 +8,7 @@ mod author;
 mod browse;
 mod cli;
 mod container;
+mod error_line;
 mod invocation;
 mod launch;
 mod memory;
@@ -43,8 +44,8 @@ fn main() -> ExitCode {
             // A distributed worker says which rank it is; the launcher prints the job's one
             // `error:` line.
             match std::env::var("RANK") {
-                Ok(rank) => eprintln!("[rank {rank}] error: {err}"),
-                Err(_) => eprintln!("error: {err}"),
+                Ok(rank) => eprintln!("[rank {rank}] error: {}", error_line::error_line(&err)),
+                Err(_) => eprintln!("error: {}", error_line::error_line(&err)),
             }
             ExitCode::from(err.exit_code())
         }

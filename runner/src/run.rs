@@ -75,6 +75,12 @@ pub fn run_invocation(cli: &Invocation) -> Result<Option<u64>> {
             what: "--dry-run prints SageMaker requests: it needs training.backend = sagemaker".into(),
         });
     }
+    // A device that is not there fails now, not after the data steps ran.
+    if requested.iter().any(|step| matches!(step, Step::Train | Step::Tune | Step::Infer)) {
+        for model in &job.settings.experiment.model_names {
+            steps::training_device(job.settings.training_for(model).device, 0)?;
+        }
+    }
     let worker = WorkerEnv::from_process()?;
     let plan = match (&worker, job.settings.training.use_distributed) {
         (None, true) => Some(host_plan(&job.settings)?),

@@ -162,3 +162,27 @@ fn a_comparison_job_prefixes_each_models_columns() {
     );
     assert_eq!(seen["prepared"]["train"]["min_lengths"]["dense_features"], 8);
 }
+
+#[test]
+fn a_root_that_is_a_file_says_why_the_write_failed() {
+    // The operating system's reason ends the one error line; it was dropped before.
+    let exp = Experiment::fixture("", "");
+    std::fs::write(exp.dir.path().join("experiments"), "a file, not a folder").unwrap();
+    let line = exp.run(&fixture_plugin(), &["reconcile"]).failure(1);
+    assert!(line.starts_with("error: i/o error at "), "{line}");
+    assert!(line.ends_with(": Not a directory (os error 20)"), "{line}");
+}
+
+#[test]
+fn a_missing_cuda_device_stops_the_job_before_any_step_writes() {
+    let cuda = python_json("import json, torch\nprint(json.dumps(torch.cuda.is_available()))", &[]);
+    let exp = Experiment::fixture("records = 30", "");
+    let run = exp.run(&fixture_plugin(), &["all", "--set", "training.device=cuda"]);
+    if cuda == serde_json::json!(true) {
+        // A machine with a GPU has the device: the check lets the job through.
+        run.ok();
+        return;
+    }
+    assert_eq!(run.failure(2), "error: training.device = cuda but no CUDA device is available");
+    assert!(!exp.exp_dir("fixture-exp").join("data").exists(), "reconcile ran before the check");
+}

@@ -33,9 +33,14 @@ dist.destroy_process_group()
 /// What the Python rank prints when every collective combined both ranks correctly.
 const PYTHON_EXPECTED: &str = "RESULT [3.0, 6.0, 9.0] [1.0, 1.0, 1.0, 1.0] [[0, 10], [1, 11]]";
 
-fn python() -> Option<PathBuf> {
+/// The project's Python (`.venv/bin/python`, with the pinned torch).
+///
+/// # Panics
+/// When it is missing: a test that cannot run its reference fails instead of passing unrun.
+fn python() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    path.exists().then_some(path)
+    assert!(path.exists(), "{} is missing: run scripts/setup.sh", path.display());
+    path
 }
 
 /// The Rust rank's side of [`PYTHON_RANK`], checking its own results.
@@ -54,10 +59,7 @@ fn rust_rank(group: &ProcessGroup) {
 
 /// Runs one Rust rank (`rust_rank_index`) against a Python rank and checks both sides.
 fn run_with_python(rust_rank_index: usize) {
-    let Some(python) = python() else {
-        eprintln!("skipped: no .venv/bin/python (run scripts/setup.sh)");
-        return;
-    };
+    let python = python();
     let port = free_port();
     let python_rank = 1 - rust_rank_index;
     let mut child = Command::new(python)
