@@ -64,6 +64,7 @@ def walk(path):
 children = client.search_runs([exp.experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{run.info.run_id}'")
 print(json.dumps({
     "experiment_id": exp.experiment_id, "run_id": run.info.run_id, "status": run.info.status,
+    "start_time": run.info.start_time, "end_time": run.info.end_time,
     "params": run.data.params, "tags": run.data.tags, "history": history, "artifacts": sorted(walk(None)),
     "children": sorted((c.data.tags.get("mlpipe.trial"), c.data.params.get("training.learning_rate"), c.info.status) for c in children),
 }))
@@ -125,6 +126,15 @@ fn a_training_run_in_mlflow_equals_its_run_folder() {
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(run_dir.join("inference/tiny/summary.json")).unwrap()).unwrap();
     assert_eq!(view["history"]["test:accuracy"][0][1], summary["accuracy"], "{stdout}");
+    // The run's duration is the model's training, to the millisecond (it showed "0 ms" when
+    // runs took the manifest's whole-second times).
+    let stats: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("training/tiny/statistics.json")).unwrap()).unwrap();
+    let ms =
+        |field: &str| chrono::DateTime::parse_from_rfc3339(stats[field].as_str().unwrap()).unwrap().timestamp_millis();
+    let (start, end) = (view["start_time"].as_i64().unwrap(), view["end_time"].as_i64().unwrap());
+    assert_eq!(end, ms("finished"), "MLflow's end time is the model's");
+    assert!(ms("started") <= start && start < end, "start {start} within the training ({} to {end})", ms("started"));
     assert_eq!(
         view["history"]["test:expected_calibration_error"][0][1], summary["expected_calibration_error"],
         "{stdout}"

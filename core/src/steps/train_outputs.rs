@@ -43,6 +43,12 @@ pub struct ModelOutcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_weights: Option<Vec<f64>>,
     pub history: Vec<crate::train::state::EpochRecord>,
+    /// When this model's training started and ended (RFC 3339, milliseconds): the model's own
+    /// span, which a comparison run's manifest times do not give (absent in older runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<String>,
 }
 
 /// Loads the best weights back into `model`, exports and verifies it, and stores every output.
@@ -135,6 +141,10 @@ pub fn write_outputs(
         labels: labels.to_vec(),
         class_weights: config.class_weights.clone(),
         history: state.history.clone(),
+        started: Some(rfc3339_ms(
+            chrono::Utc::now() - chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default(),
+        )),
+        finished: Some(rfc3339_ms(chrono::Utc::now())),
     };
     let stats_path = hooks.work.join("statistics.json");
     write(&stats_path, &serde_json::to_string_pretty(&outcome).map_err(|err| fail(&err))?)?;
@@ -145,6 +155,10 @@ pub fn write_outputs(
     // Written last: its presence marks the model as finished (a resume skips it).
     job.storage.put_file(&run.statistics(name)?, &stats_path)?;
     Ok(outcome)
+}
+
+fn rfc3339_ms(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn write(path: &std::path::Path, text: &str) -> Result<()> {

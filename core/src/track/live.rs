@@ -33,13 +33,15 @@ impl LiveTracker {
         if tracker_down() {
             return None;
         }
-        let Identity { key, spec, params } = match identity(job, run, model) {
+        let Identity { key, mut spec, params } = match identity(job, run, model) {
             Ok(identity) => identity,
             Err(err) => {
                 tracing::warn!("tracking: {model} is not tracked live: {err}");
                 return None;
             }
         };
+        // This model's training starts now (the run may have trained others before it).
+        spec.start_ms = chrono::Utc::now().timestamp_millis().max(0) as u64;
         let hint = super::sync_hint(job, run);
         let client = match super::client(job, uri, super::TIMEOUT) {
             Ok(client) => client,

@@ -94,9 +94,16 @@ pub fn snapshot(
     spec.parent_run_id = parent;
     let manifest = read_manifest(job, run)?;
     let text = |key: &str| manifest.get(key).and_then(toml::Value::as_str).unwrap_or_default().to_string();
+    // The model's own span when its training recorded one (a comparison run trains its models
+    // one after the other), else the run's.
+    let span = model_span(job, run, model)?;
+    if let Some((start, _)) = span {
+        spec.start_ms = start;
+    }
+    let end = |fallback: &str| span.map(|(_, end)| end).or_else(|| parse_ms(fallback)).unwrap_or(spec.start_ms);
     let mut status = match text("status").as_str() {
-        "finished" => Some((RunStatus::Finished, parse_ms(&text("finished")).unwrap_or(spec.start_ms))),
-        "failed" => Some((RunStatus::Failed, parse_ms(&text("finished")).unwrap_or(spec.start_ms))),
+        "finished" => Some((RunStatus::Finished, end(&text("finished")))),
+        "failed" => Some((RunStatus::Failed, end(&text("finished")))),
         _ => None,
     };
     if let Some(record) = trial {
@@ -235,6 +242,18 @@ fn read_manifest(job: &Job, run: &RunLayout) -> Result<toml::Table> {
     let key = run.manifest();
     let text = String::from_utf8_lossy(&job.storage.get(&key)?).into_owned();
     toml::from_str(&text).map_err(|err| Error::data_file(job.storage.uri(&key), err))
+}
+
+/// `started` and `finished` of the model's `statistics.json`, in milliseconds, when both are there.
+fn model_span(job: &Job, run: &RunLayout, model: &str) -> Result<Option<(u64, u64)>> {
+    let key = run.statistics(model)?;
+    if !job.storage.exists(&key)? {
+        return Ok(None);
+    }
+    let stats: serde_json::Value =
+        serde_json::from_slice(&job.storage.get(&key)?).map_err(|err| Error::data_file(job.storage.uri(&key), err))?;
+    let at = |name: &str| stats.get(name).and_then(serde_json::Value::as_str).and_then(parse_ms);
+    Ok(at("started").zip(at("finished")))
 }
 
 fn parse_ms(text: &str) -> Option<u64> {
