@@ -61,8 +61,11 @@ fn init_logging(verbose: bool, quiet: bool) {
     } else {
         "info"
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // The AWS SDK's own warnings are multi-line debug dumps of what the error line then says in
+    // one line (no credentials, an unreachable endpoint): only its errors are shown.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("{default},aws_config=error,aws_smithy_runtime=error"))
+    });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| mlpipe_core::progress::ConsoleWriter)

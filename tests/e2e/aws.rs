@@ -66,6 +66,8 @@ fn without_timing(mut json: serde_json::Value) -> serde_json::Value {
             "peak_rss_mib",
             "seconds",
             "docs_per_second",
+            "started",
+            "finished",
         ] {
             object.remove(key);
         }
@@ -297,4 +299,33 @@ fn the_runner_trains_through_a_fake_opt_ml_and_writes_the_failure_file_on_error(
     let written = std::fs::read_to_string(ml.join("output/failure")).unwrap();
     assert!(error.contains("training.epochs") && error.contains("zero"), "{error}");
     assert_eq!(format!("error: {}", written.trim_end()), error);
+}
+
+#[test]
+fn an_s3_root_without_credentials_says_so_in_one_line() {
+    // No credentials anywhere the SDK's chain looks (instance metadata off, so nothing is sent).
+    let exp = Experiment::new(&fixture_settings("s3://some-bucket/exp", ""));
+    let home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_runner"));
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("AWS_")) {
+        command.env_remove(name);
+    }
+    let output = command
+        .arg("--plugin")
+        .arg(fixture_plugin())
+        .arg(exp.settings())
+        .arg("reconcile")
+        .env_remove("RUST_LOG")
+        .env("HOME", home.path())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    let run = Run::from_output(output);
+    let line = run.failure(1);
+    assert_eq!(run.stderr.lines().count(), 1, "one line, no SDK dumps:\n{}", run.stderr);
+    assert!(
+        line.starts_with("error: storage error at experiment.root = s3://some-bucket/exp: no AWS credentials found: looked in the environment"),
+        "{line}"
+    );
 }

@@ -22,7 +22,15 @@ fn model_dir(exp: &Experiment, run: u64) -> PathBuf {
 fn deterministic_statistics(dir: &Path) -> serde_json::Value {
     let mut stats: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("statistics.json")).unwrap()).unwrap();
-    for key in ["samples_per_second", "tokens_per_second", "train_seconds", "wall_seconds", "peak_rss_mib"] {
+    for key in [
+        "samples_per_second",
+        "tokens_per_second",
+        "train_seconds",
+        "wall_seconds",
+        "peak_rss_mib",
+        "started",
+        "finished",
+    ] {
         stats.as_object_mut().unwrap().remove(key);
     }
     stats

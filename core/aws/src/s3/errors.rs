@@ -7,6 +7,7 @@
 use std::error::Error;
 use std::io;
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ConnectorError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use mlpipe_core::storage::StorageError;
@@ -90,12 +91,29 @@ where
     }
 }
 
+/// Where the SDK's default chain looks for credentials, in its order.
+pub(crate) const NO_CREDENTIALS: &str = "no AWS credentials found: looked in the environment \
+(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), the profile (AWS_PROFILE, default) in ~/.aws/credentials \
+and ~/.aws/config, a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS container endpoint \
+and EC2 instance metadata";
+
 /// The message for a request that never got a response.
 fn unreachable(connector: &ConnectorError, endpoint: &str) -> String {
-    let refused = std::iter::successors(connector.source(), |&e| e.source())
-        .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::ConnectionRefused);
-    if refused {
+    let causes = || std::iter::successors(connector.source(), |&e| e.source());
+    let refused =
+        causes().filter_map(|e| e.downcast_ref::<io::Error>()).any(|e| e.kind() == io::ErrorKind::ConnectionRefused);
+    // The credentials chain came up empty (or its last provider failed): nothing was sent.
+    let credentials = causes().find_map(|e| e.downcast_ref::<CredentialsError>());
+    if let Some(err) = credentials {
+        match err {
+            CredentialsError::CredentialsNotLoaded(_) => NO_CREDENTIALS.to_string(),
+            other => {
+                let why = other.source().map_or_else(|| other.to_string(), ToString::to_string);
+                let why: String = one_line(&why).chars().take(120).collect();
+                format!("{NO_CREDENTIALS} (the last one failed: {why})")
+            }
+        }
+    } else if refused {
         format!("cannot connect to {endpoint}: connection refused")
     } else if connector.is_timeout() {
         format!("timed out connecting to {endpoint}")
