@@ -218,8 +218,10 @@ fn a_killed_rank_fails_the_run_promptly_and_the_run_resumes() {
         "{}",
         error[0]
     );
-    // Well within the 20 s timeout: a dead peer's socket closes, rank 0's next collective fails.
+    // Within the 20 s dist_timeout_secs: a dead peer's socket closes and the launcher sees the
+    // signal, so nothing waits for a timeout.
     println!("the launcher exited {:.1} s after rank 1 was killed", waited.as_secs_f64());
+    assert!(waited < Duration::from_secs(20), "{waited:?}: the failure waited for the timeout");
     assert!(!run_dir(&exp, 1).join("training/tiny/statistics.json").exists());
 
     let resumed = exp.run(&fixture_plugin(), &["train", "--resume", "1"]);
@@ -259,12 +261,20 @@ fn a_stalled_rank_makes_the_others_time_out_instead_of_hanging() {
     assert!(Command::new("kill").args(["-STOP", &rank1.to_string()]).status().unwrap().success());
     let stalled = Instant::now();
     let output = wait_at_most(launcher, Duration::from_secs(120));
-    println!("the launcher exited {:.1} s after rank 1 stalled (timeout 3 s)", stalled.elapsed().as_secs_f64());
+    let waited = stalled.elapsed();
+    println!("the launcher exited {:.1} s after rank 1 stalled (timeout 3 s)", waited.as_secs_f64());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     let rank0: Vec<&str> =
         stderr.lines().filter(|line| line.starts_with("[rank 0] error: distributed training:")).collect();
     assert_eq!(rank0.len(), 1, "rank 0 must report its timed-out collective:\n{stderr}");
+    assert!(rank0[0].contains("Operation timed out!"), "not a timeout: {}", rank0[0]);
+    // Rank 0 gives up after the 3 s timeout; the launcher stops the frozen rank 5 s (its grace)
+    // after that. Not sooner than the timeout, and not much later than both (10 s of slack).
+    assert!(
+        waited >= Duration::from_secs(3) && waited < Duration::from_secs(3 + 5 + 10),
+        "{waited:?} after the stall, with a 3 s timeout and a 5 s grace"
+    );
     let error: Vec<&str> = stderr.lines().filter(|line| line.starts_with("error: ")).collect();
     assert_eq!(error.len(), 1, "{stderr}");
     assert!(error[0].contains("rank 0 of 2 exited with status 1; the other workers were stopped"), "{}", error[0]);
