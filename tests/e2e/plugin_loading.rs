@@ -59,15 +59,20 @@ fn each_user_function_error_and_panic_is_reported() {
         ("labels", "reconcile"),
         ("ordered_input_keys", "prepare"),
         ("prepare", "prepare"),
+        ("load_model", "train"),
+        // The model's forward on its 4th call: after the host's shape probe, inside training.
+        ("forward", "train"),
     ];
     for (function, step) in cases {
         for (option, verb, text) in
             [("fail_in", "failed", "injected failure"), ("panic_in", "panicked", "injected panic")]
         {
             let exp = fixture();
-            if step == "prepare" {
-                exp.run(&fixture_plugin(), &["reconcile"]).ok();
-            }
+            match step {
+                "prepare" => exp.run(&fixture_plugin(), &["reconcile"]).ok(),
+                "train" => exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok(),
+                _ => "",
+            };
             std::fs::write(
                 exp.settings(),
                 std::fs::read_to_string(exp.settings()).unwrap() + &format!("{option} = {function}\n"),
@@ -82,6 +87,9 @@ fn each_user_function_error_and_panic_is_reported() {
             );
             if function == "prepare" {
                 assert!(line.contains("r0007") && line.contains("model tiny"), "the record must be named: {line}");
+            }
+            if function == "forward" {
+                assert!(line.starts_with("error: model tiny: "), "the model must be named: {line}");
             }
         }
     }
