@@ -105,7 +105,10 @@ fn infer_run_re_evaluates_an_earlier_run_without_touching_its_training() {
 
 #[test]
 fn a_comparison_job_compares_models_on_the_same_records_like_scipy() {
-    let exp = Experiment::fixture("records = 150", TRAINING);
+    // One epoch at a small rate: the models stay imperfect and disagree, so the discordant counts
+    // are not the trivial 0 and 0 of two perfect models.
+    let exp =
+        Experiment::fixture("records = 150", &TRAINING.replace("epochs = 2", "epochs = 1").replace("0.05", "0.002"));
     exp.run(&fixture_plugin(), &["all", "--set", "experiment.model_names=tiny,dense"]).ok();
     let inference = exp.exp_dir("fixture-exp").join("runs/1/inference");
     let seen = python_json(
@@ -134,6 +137,8 @@ print(json.dumps({
     for key in ["a_right_b_wrong", "a_wrong_b_right", "both_right", "both_wrong"] {
         assert_eq!(pair[key], seen[key], "{key}");
     }
+    let discordant = pair["a_right_b_wrong"].as_u64().unwrap() + pair["a_wrong_b_right"].as_u64().unwrap();
+    assert!(discordant > 0, "the models must disagree somewhere: {pair}");
     assert!((pair["agreement"].as_f64().unwrap() - seen["agreement"].as_f64().unwrap()).abs() < 1e-12);
     assert!((pair["mcnemar_p_value"].as_f64().unwrap() - seen["p"].as_f64().unwrap()).abs() < 1e-9);
     assert_eq!(pair["per_label_f1"].as_array().unwrap().len(), 3);
