@@ -95,7 +95,7 @@ fn runs_lists_newest_first_with_the_numbers_of_the_runs_own_files_and_show_print
 
     let missing = runner_raw(&["show", settings, "9"]);
     let error = missing.error_line();
-    assert!([1, 2].contains(&missing.code), "{missing:?}");
+    assert_eq!(missing.code, 2, "a run that does not exist is a usage error: {missing:?}");
     assert!(error.contains("run 9 not found") && error.contains("existing runs: 1, 2"), "{error}");
 }
 

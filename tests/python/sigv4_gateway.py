@@ -26,11 +26,18 @@ SERVICE = "sagemaker-mlflow"
 ARN_HEADER = "x-mlflow-sm-tracking-server-arn"
 
 
+# Headers every request must sign, whatever its SignedHeaders claims: SageMaker's endpoint routes on
+# the ARN header and checks the payload hash; a client that left one out must fail the check.
+REQUIRED_SIGNED = ("host", "x-amz-date", "x-amz-content-sha256", ARN_HEADER)
+
+
 def expected_authorization(method, url, headers, body, key, secret, token, region):
-    """The Authorization header botocore computes for the request, over the headers the request
-    says it signed, at the time of its X-Amz-Date."""
+    """The Authorization header botocore computes for the request at the time of its X-Amz-Date,
+    over the headers the request says it signed plus every one of REQUIRED_SIGNED it carries (so
+    an unsigned required header gives a different SignedHeaders list and fails the comparison)."""
     lower = {k.lower(): v for k, v in headers.items()}
-    signed = lower["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    signed = set(lower["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";"))
+    signed |= {k for k in REQUIRED_SIGNED if k in lower}
     request = AWSRequest(method=method, url=url, data=body, headers={k: lower[k] for k in signed if k != "host"})
     request.context["timestamp"] = lower["x-amz-date"]
     auth = SigV4Auth(Credentials(key, secret, token), SERVICE, region)

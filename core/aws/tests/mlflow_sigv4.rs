@@ -112,6 +112,22 @@ fn a_tampered_request_no_longer_matches() {
 }
 
 #[test]
+fn a_required_header_left_unsigned_fails_the_check() {
+    // Signed without the routing header, which is then added to the request: the signature over
+    // what was signed is valid, but the check requires that header to be signed.
+    let time = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+    let signer = SigV4Signer::with_credentials(
+        "eu-west-1",
+        Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "test"),
+    );
+    let url = "http://127.0.0.1:5123/api/2.0/mlflow/runs/get?run_id=abc";
+    let mut all: BTreeMap<String, String> = signer.sign_at(time, "GET", url, &[], b"").unwrap().into_iter().collect();
+    assert!(!all["authorization"].contains("x-mlflow-sm-tracking-server-arn"));
+    all.insert("x-mlflow-sm-tracking-server-arn".to_string(), ARN.to_string());
+    assert_ne!(all["authorization"], botocore_authorization("GET", url, &all, b"", None), "the check can fail");
+}
+
+#[test]
 fn s3_artifact_objects_round_trip_through_moto() {
     let moto = Moto::start();
     let config = S3Config {

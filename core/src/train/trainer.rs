@@ -178,7 +178,11 @@ pub fn train(
                 let predicted = Vec::<i64>::try_from(logits.argmax(-1, false).to_device(Device::Cpu))
                     .map_err(|err| model_error(&config.model_name, err))?;
                 for (&row, &class) in micro.iter().zip(&predicted) {
-                    let _ = tally.confusion.add(train_data.labels[row] as usize, class as usize);
+                    // As in evaluation: a class outside the labels is the model's fault, not ignored.
+                    tally
+                        .confusion
+                        .add(train_data.labels[row] as usize, class as usize)
+                        .map_err(|err| model_error(&config.model_name, err))?;
                 }
                 tally.real_tokens += batch.real_tokens as u64;
                 tally.padded_tokens += batch.padded_tokens as u64;
