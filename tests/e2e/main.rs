@@ -2,6 +2,7 @@
 //! files it leaves, reading Parquet back with pandas/pyarrow from the project's virtualenv.
 //!
 //! Index:
+//! - `bad_input`: the bad-input matrix: 60+ mistakes, each one line naming the culprit, nothing changed.
 //! - `aws`: the pipeline on an S3 root and SageMaker jobs, against moto_server.
 //! - `plugin_loading`: every way a plugin can fail to load or fail in a call, one line each.
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
@@ -21,6 +22,7 @@
 //! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
 
 mod aws;
+mod bad_input;
 mod browse;
 mod console;
 mod data_steps;
