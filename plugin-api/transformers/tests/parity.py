@@ -1,7 +1,9 @@
 """Cross-checks mlpipe-transformers against Hugging Face transformers (the reference) on the
-same weights and inputs that the Rust test wrote: token ids from the Python fast tokenizer,
-hidden states of every layer and logits of BertForSequenceClassification (CLS pooling), and the
-mean-pooling head computed by hand from transformers' last hidden state. Prints one JSON line of
+same inputs that the Rust test wrote: token ids from the Python fast tokenizer; hidden states of
+every layer and logits of `BertForSequenceClassification` (CLS pooling) loaded by transformers
+from the checkpoint folder itself, so a wrong mapping of names or shapes at load time in Rust
+shows; and the mean-pooling head, pooled by sentence-transformers' own `Pooling` module. Only the
+classifier head, which starts random, comes from the file Rust saved. Prints one JSON line of
 maximum absolute differences; the Rust test judges them.
 
 usage: parity.py MODEL_DIR WORK_DIR
@@ -13,8 +15,11 @@ import sys
 os.environ["HF_HUB_OFFLINE"] = "1"
 import torch  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
-from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification  # noqa: E402
+from sentence_transformers.models import Pooling  # noqa: E402
+from transformers import AutoTokenizer, BertForSequenceClassification  # noqa: E402
+from transformers.utils import logging  # noqa: E402
 
+logging.set_verbosity_error()
 model_dir, work = sys.argv[1], sys.argv[2]
 cases = json.load(open(os.path.join(work, "cases.json")))
 tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -23,18 +28,16 @@ for case in cases["texts"]:
     python_ids = tokenizer(case["text"], truncation=True, max_length=case["max_length"])["input_ids"]
     ids_equal.append(python_ids == case["ids"])
 
-config = BertConfig.from_pretrained(model_dir)
-config.num_labels = cases["num_labels"]
-config.attn_implementation = "sdpa"
 result = {"ids_equal": ids_equal, "cases": {}}
 for pooling in ("cls", "mean"):
+    # The encoder (and CLS pooler) from the checkpoint as transformers reads it.
+    model = BertForSequenceClassification.from_pretrained(
+        model_dir, num_labels=cases["num_labels"], attn_implementation="sdpa"
+    )
     rust = load_file(os.path.join(work, f"weights_{pooling}.safetensors"))
-    state = {("classifier." + k[len("classifier."):]) if k.startswith("classifier.") else "bert." + k: v
-             for k, v in rust.items()}
-    model = BertForSequenceClassification(config)
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    # The mean-pooling model has no pooler; it is not used for its logits.
-    assert not unexpected and all(m.startswith("bert.pooler") for m in missing), (missing, unexpected)
+    head = {k[len("classifier."):]: v for k, v in rust.items() if k.startswith("classifier.")}
+    assert sorted(head) == ["bias", "weight"], sorted(head)
+    model.classifier.load_state_dict(head)
     model.eval()
     outputs = load_file(os.path.join(work, f"outputs_{pooling}.safetensors"))
     for name in cases["batches"]:
@@ -44,9 +47,8 @@ for pooling in ("cls", "mean"):
         if pooling == "cls":
             logits = out.logits
         else:
-            last = out.hidden_states[-1]
-            weights = mask.unsqueeze(-1).to(last.dtype)
-            pooled = (last * weights).sum(1) / weights.sum(1).clamp_min(1.0)
+            pooler = Pooling(model.config.hidden_size, pooling_mode="mean")
+            pooled = pooler({"token_embeddings": out.hidden_states[-1], "attention_mask": mask})["sentence_embedding"]
             logits = model.classifier(pooled)
         diffs = [(h - outputs[f"{name}.hidden.{i}"]).abs() for i, h in enumerate(out.hidden_states)]
         real = mask.bool()

@@ -1,9 +1,11 @@
 //! Parity of [`BertClassifier`] and [`TextEncoder`] with Hugging Face `transformers` on the
-//! pretrained all-MiniLM-L6-v2 checkpoint that the set-up installs: the same weights (the
-//! pretrained encoder plus a random head, saved by Rust and loaded by Python) and the same inputs
-//! (one unpadded sequence, a padded batch of three, a truncated long text) must give hidden states
-//! of every layer (at real tokens) and logits within 1e-4, with CLS pooling (`BertForSequenceClassification`) and
-//! with mean pooling; and the Rust tokenizer's ids must equal the Python fast tokenizer's.
+//! pretrained all-MiniLM-L6-v2 checkpoint that the set-up installs. Python loads the encoder from
+//! the checkpoint folder itself (so a wrong name or shape mapping in Rust's loader shows); only
+//! the random classifier head comes from the file Rust saved. On the same inputs (one unpadded
+//! sequence, a padded batch of three, a truncated long text), hidden states of every layer (at real
+//! tokens) and logits must agree to a few times the error measured (below), with CLS pooling
+//! (`BertForSequenceClassification`) and with mean pooling (sentence-transformers' `Pooling`); and
+//! the Rust tokenizer's ids must equal the Python fast tokenizer's.
 
 use mlpipe_plugin_api::tch::{self, Device, Tensor};
 use mlpipe_plugin_api::Model;
@@ -125,12 +127,14 @@ fn encoder_and_tokenizer_match_transformers() {
         assert_eq!(diffs["layers"], 7, "{case}: embeddings + 6 layers");
         let (hidden, logits) =
             (diffs["hidden_max_abs_diff"].as_f64().unwrap(), diffs["logits_max_abs_diff"].as_f64().unwrap());
-        assert!(hidden <= 1e-4, "{case}: hidden states of real tokens differ by {hidden}");
+        // Bounds a few times the largest error measured on 2026-12-06 (2 cores, torch 2.11):
+        // hidden states 5.2e-6 (values up to 10.5), logits 1.5e-7, padding positions 9.8e-5.
+        assert!(hidden <= 2e-5, "{case}: hidden states of real tokens differ by {hidden}");
         // Padding positions never reach the logits (keys are masked, pooling skips them); their
-        // states differ more (1.4e-4 seen) because no real value anchors them. Checked loosely.
+        // states differ more because no real value anchors them.
         let padding = diffs["hidden_padding_max_abs_diff"].as_f64().unwrap();
-        assert!(padding <= 1e-3, "{case}: hidden states at padding differ by {padding}");
-        assert!(logits <= 1e-4, "{case}: logits differ by {logits}");
+        assert!(padding <= 5e-4, "{case}: hidden states at padding differ by {padding}");
+        assert!(logits <= 1e-6, "{case}: logits differ by {logits}");
         assert!(diffs["logits_scale"].as_f64().unwrap() > 1e-3, "{case}: logits are not trivially zero");
     }
 }
