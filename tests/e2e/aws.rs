@@ -5,7 +5,8 @@
 
 use crate::util::{fixture_plugin, python_json, Experiment, Run};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
 
@@ -250,35 +251,9 @@ fn the_runner_trains_through_a_fake_opt_ml_and_writes_the_failure_file_on_error(
     // Data made by the real pipeline, then the folder a SageMaker training job would see.
     let exp = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
     exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
-    let opt_ml = tempfile::tempdir().unwrap();
+    let opt_ml = fake_opt_ml(&exp, r#"{"mlpipe.model": "\"tiny\"", "mlpipe.run": "1", "training.epochs": "3"}"#);
     let ml = opt_ml.path();
-    std::fs::create_dir_all(ml.join("input/config")).unwrap();
-    std::fs::write(
-        ml.join("input/config/hyperparameters.json"),
-        r#"{"mlpipe.model": "\"tiny\"", "mlpipe.run": "1", "training.epochs": "3"}"#,
-    )
-    .unwrap();
-    std::fs::write(ml.join("input/config/resourceconfig.json"), r#"{"current_host": "algo-1", "hosts": ["algo-1"]}"#)
-        .unwrap();
-    std::fs::create_dir_all(ml.join("input/data/config")).unwrap();
-    std::fs::copy(exp.settings(), ml.join("input/data/config/settings.ini")).unwrap();
-    copy_tree(&exp.exp_dir("fixture-exp").join("data"), &ml.join("input/data/data"));
-    let container = |args: &[&str]| {
-        let output = Command::new(env!("CARGO_BIN_EXE_runner"))
-            .args(["--plugin"])
-            .arg(fixture_plugin())
-            .arg("--container")
-            .args(args)
-            .env("MLPIPE_OPT_ML", ml)
-            .env_remove("RUST_LOG")
-            .output()
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    };
+    let container = |args: &[&str]| Run::from_output(container_command(ml, args).output().unwrap());
     let run = container(&["train"]);
     run.ok();
     for file in ["model.pt", "weights.safetensors", "input_keys.json", "metrics.jsonl", "statistics.json"] {
@@ -299,6 +274,82 @@ fn the_runner_trains_through_a_fake_opt_ml_and_writes_the_failure_file_on_error(
     let written = std::fs::read_to_string(ml.join("output/failure")).unwrap();
     assert!(error.contains("training.epochs") && error.contains("zero"), "{error}");
     assert_eq!(format!("error: {}", written.trim_end()), error);
+}
+
+/// A folder laid out as SageMaker lays out `/opt/ml` for a training job of `exp` (its settings and
+/// data snapshot as channels) with `hyperparameters`.
+fn fake_opt_ml(exp: &Experiment, hyperparameters: &str) -> tempfile::TempDir {
+    let opt_ml = tempfile::tempdir().unwrap();
+    let ml = opt_ml.path();
+    std::fs::create_dir_all(ml.join("input/config")).unwrap();
+    std::fs::write(ml.join("input/config/hyperparameters.json"), hyperparameters).unwrap();
+    std::fs::write(ml.join("input/config/resourceconfig.json"), r#"{"current_host": "algo-1", "hosts": ["algo-1"]}"#)
+        .unwrap();
+    std::fs::create_dir_all(ml.join("input/data/config")).unwrap();
+    std::fs::copy(exp.settings(), ml.join("input/data/config/settings.ini")).unwrap();
+    copy_tree(&exp.exp_dir("fixture-exp").join("data"), &ml.join("input/data/data"));
+    opt_ml
+}
+
+/// `runner --container <args>` on the fake `/opt/ml` at `ml`, as the image's entry point runs it.
+fn container_command(ml: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_runner"));
+    command
+        .args(["--plugin"])
+        .arg(fixture_plugin())
+        .arg("--container")
+        .args(args)
+        .env("MLPIPE_OPT_ML", ml)
+        .env_remove("RUST_LOG");
+    command
+}
+
+#[test]
+fn a_spot_job_killed_mid_training_resumes_to_the_uninterrupted_result() {
+    let exp = Experiment::new(&fixture_settings("./experiments", SAGEMAKER).replace("records = 150", "records = 600"));
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let hyperparameters = r#"{"mlpipe.model": "tiny", "mlpipe.run": "1", "training.epochs": "8", "training.checkpoint_every_steps": "5"}"#;
+    let whole = fake_opt_ml(&exp, hyperparameters);
+    Run::from_output(container_command(whole.path(), &["train"]).output().unwrap()).ok();
+
+    // The interrupted job: SIGKILL (as a reclaimed spot instance) right after a mid-epoch
+    // checkpoint, frozen first so that the checkpoint on disk is still a mid-epoch one.
+    let spot = fake_opt_ml(&exp, hyperparameters);
+    let state = spot.path().join("checkpoints/experiments/fixture-exp/runs/1/training/tiny/checkpoints/state.toml");
+    let mut child =
+        container_command(spot.path(), &["train"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mid_epoch = regex::Regex::new(r"(?m)^epoch = [1-9]\d*$[\s\S]*^batch = [1-9]").unwrap();
+    let pid = child.id().to_string();
+    let signal = |name: &str| assert!(Command::new("kill").args([name, &pid]).status().unwrap().success());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(Instant::now() < deadline, "no mid-epoch checkpoint after the first epoch appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the job finished before it could be killed");
+        if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
+            signal("-STOP");
+            if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
+                break;
+            }
+            signal("-CONT");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!spot.path().join("model/statistics.json").exists(), "killed before finishing");
+
+    // SageMaker restarts the job on the same checkpoints: it resumes and ends where the
+    // uninterrupted job did, metric for metric and weight for weight.
+    let restarted = Run::from_output(container_command(spot.path(), &["train"]).output().unwrap());
+    let stdout = restarted.ok();
+    assert!(regex::Regex::new(r"resumed at epoch \d+ step \d+ \(batch [1-9]").unwrap().is_match(stdout), "{stdout}");
+    let metrics = |ml: &Path| -> Vec<String> {
+        let text = std::fs::read_to_string(ml.join("model/metrics.jsonl")).unwrap();
+        text.lines().filter(|line| !line.contains("samples_per_second")).map(String::from).collect()
+    };
+    assert_eq!(metrics(spot.path()), metrics(whole.path()));
+    let weights = |ml: &Path| std::fs::read(ml.join("model/weights.safetensors")).unwrap();
+    assert!(weights(spot.path()) == weights(whole.path()), "the restarted job's weights differ");
 }
 
 #[test]
