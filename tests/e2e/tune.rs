@@ -164,10 +164,17 @@ fn a_killed_search_resumes_into_the_same_proposals_as_an_uninterrupted_one() {
         .unwrap();
     let run = run_dir(&killed, 1);
     let started = Instant::now();
-    let before = loop {
+    // Killed once two trials finished and the running one has checkpointed an epoch, so that the
+    // resume has a finished trial to keep and a checkpoint to continue from.
+    let (before, interrupted) = loop {
         let records = trials(&run);
-        if records.iter().filter(|t| t["status"] != "running").count() >= 2 {
-            break records;
+        let checkpointed = records.iter().filter(|t| t["status"] == "running").find_map(|t| {
+            let trial = t["trial"].as_u64()?;
+            let state = run.join(format!("tuning/tiny/trial-{trial}/training/tiny/checkpoints/state.toml"));
+            state.is_file().then_some(trial)
+        });
+        if let (true, Some(trial)) = (records.iter().filter(|t| t["status"] != "running").count() >= 2, checkpointed) {
+            break (records, trial);
         }
         assert!(started.elapsed() < Duration::from_secs(120), "two trials never finished");
         std::thread::sleep(Duration::from_millis(20));
@@ -192,6 +199,14 @@ fn a_killed_search_resumes_into_the_same_proposals_as_an_uninterrupted_one() {
         let now = records.iter().find(|t| t["trial"] == old["trial"]).unwrap();
         assert_eq!(now["finished"], old["finished"]);
     }
+    // The interrupted trial continued from its checkpoint (not from scratch) and ended where the
+    // uninterrupted search's same trial did.
+    let log = std::fs::read_to_string(run.join(format!("tuning/tiny/trial-{interrupted}/train.log"))).unwrap();
+    assert!(log.contains("resumed at epoch"), "trial {interrupted} restarted from scratch:\n{log}");
+    let objective = |records: &[serde_json::Value]| {
+        records.iter().find(|t| t["trial"] == interrupted).map(|t| t["objective"].clone()).unwrap()
+    };
+    assert_eq!(objective(&records), objective(&trials(&run_dir(&whole, 1))), "trial {interrupted}");
     assert!(run.join("training/tiny/model.pt").is_file());
 }
 
