@@ -3,10 +3,9 @@
 //! metric by metric with the same job on local disk; and `training.backend = sagemaker`, whose
 //! `--dry-run` requests and real CreateTrainingJob calls are checked against what moto recorded.
 
-use crate::util::{fixture_plugin, python_json, Experiment, Run};
+use crate::util::{fixture_plugin, kill_after_a_mid_epoch_checkpoint, python_json, without_timing, Experiment, Run};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
 
@@ -54,29 +53,6 @@ fn fixture_settings(root: &str, extra: &str) -> String {
     format!(
         "[experiment]\nname = fixture-exp\nroot = {root}\nmodel_names = tiny\nseed = 7\n\n[data]\nvalidation_fraction = 0.2\ntest_fraction = 0.25\n\n[plugin]\nrecords = 150\n\n{TRAINING}{extra}"
     )
-}
-
-/// statistics/summary files without their timing fields.
-fn without_timing(mut json: serde_json::Value) -> serde_json::Value {
-    if let Some(object) = json.as_object_mut() {
-        for key in [
-            "samples_per_second",
-            "tokens_per_second",
-            "train_seconds",
-            "wall_seconds",
-            "peak_rss_mib",
-            "seconds",
-            "docs_per_second",
-            "started",
-            "finished",
-        ] {
-            object.remove(key);
-        }
-        for value in object.values_mut() {
-            *value = without_timing(value.take());
-        }
-    }
-    json
 }
 
 #[test]
@@ -312,30 +288,12 @@ fn a_spot_job_killed_mid_training_resumes_to_the_uninterrupted_result() {
     let whole = fake_opt_ml(&exp, hyperparameters);
     Run::from_output(container_command(whole.path(), &["train"]).output().unwrap()).ok();
 
-    // The interrupted job: SIGKILL (as a reclaimed spot instance) right after a mid-epoch
-    // checkpoint, frozen first so that the checkpoint on disk is still a mid-epoch one.
+    // The interrupted job: SIGKILL (as a reclaimed spot instance) right after a mid-epoch checkpoint.
     let spot = fake_opt_ml(&exp, hyperparameters);
     let state = spot.path().join("checkpoints/experiments/fixture-exp/runs/1/training/tiny/checkpoints/state.toml");
     let mut child =
         container_command(spot.path(), &["train"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-    let mid_epoch = regex::Regex::new(r"(?m)^epoch = [1-9]\d*$[\s\S]*^batch = [1-9]").unwrap();
-    let pid = child.id().to_string();
-    let signal = |name: &str| assert!(Command::new("kill").args([name, &pid]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        assert!(Instant::now() < deadline, "no mid-epoch checkpoint after the first epoch appeared");
-        assert!(child.try_wait().unwrap().is_none(), "the job finished before it could be killed");
-        if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
-            signal("-STOP");
-            if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
-                break;
-            }
-            signal("-CONT");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_after_a_mid_epoch_checkpoint(&mut child, &state);
     assert!(!spot.path().join("model/statistics.json").exists(), "killed before finishing");
 
     // SageMaker restarts the job on the same checkpoints: it resumes and ends where the

@@ -2,11 +2,10 @@
 //! SageMaker regexes, the exported model re-evaluated in Python (torch.jit.load + scikit-learn),
 //! bit-identical reruns, and an exact resume after SIGKILL.
 
-use crate::util::{fixture_plugin, python_json, Experiment};
+use crate::util::{fixture_plugin, kill_after_a_mid_epoch_checkpoint, python_json, without_timing, Experiment};
 use mlpipe_core::train::metric_log::sagemaker_metric_definitions;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 const TRAINING: &str = "[training]\nepochs = 4\nbatch_size = 16\nmax_device_batch_size = 8\nlearning_rate = 0.05\nwarmup_ratio = 0.1\nnum_threads = 1\n";
 
@@ -20,20 +19,7 @@ fn model_dir(exp: &Experiment, run: u64) -> PathBuf {
 
 /// statistics.json without the timing fields, which legitimately differ between runs.
 fn deterministic_statistics(dir: &Path) -> serde_json::Value {
-    let mut stats: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("statistics.json")).unwrap()).unwrap();
-    for key in [
-        "samples_per_second",
-        "tokens_per_second",
-        "train_seconds",
-        "wall_seconds",
-        "peak_rss_mib",
-        "started",
-        "finished",
-    ] {
-        stats.as_object_mut().unwrap().remove(key);
-    }
-    stats
+    without_timing(serde_json::from_slice(&std::fs::read(dir.join("statistics.json")).unwrap()).unwrap())
 }
 
 #[test]
@@ -177,28 +163,7 @@ fn killed_mid_epoch_and_resumed(plugin_options: &str, extra_training: &str) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mid_epoch = regex::Regex::new(r"(?m)^epoch = [1-9]\d*$[\s\S]*^batch = [1-9]").unwrap();
-    let pid = child.id().to_string();
-    let signal = |name: &str| {
-        let status = Command::new("kill").args([name, &pid]).status().unwrap();
-        assert!(status.success());
-    };
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        assert!(Instant::now() < deadline, "no mid-epoch checkpoint after the first epoch appeared");
-        assert!(child.try_wait().unwrap().is_none(), "the run finished before it could be killed");
-        if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
-            // Freeze it, and make sure the checkpoint on disk is still a mid-epoch one.
-            signal("-STOP");
-            if std::fs::read_to_string(&state).is_ok_and(|text| mid_epoch.is_match(&text)) {
-                break;
-            }
-            signal("-CONT");
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap(); // SIGKILL, mid-epoch
-    child.wait().unwrap();
+    kill_after_a_mid_epoch_checkpoint(&mut child, &state);
     assert!(!model_dir(&exp, 2).join("statistics.json").exists(), "killed before finishing");
     // A checkpoint stores metrics.jsonl before its tensors and state.toml: a kill in between
     // leaves points past the state the run resumes from. Make that happen every time (it did,

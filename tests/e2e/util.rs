@@ -300,3 +300,54 @@ pub fn check_plugin(plugin: &Path, settings: &Path, extra: &[&str]) -> Run {
     args.extend(extra.iter().map(std::ffi::OsStr::new));
     runner_args(&args)
 }
+
+/// Waits until `state` (a `checkpoints/state.toml`) is a mid-epoch checkpoint of the second epoch
+/// or later, freezes `child` (SIGSTOP), makes sure the checkpoint on disk is still that one, then
+/// kills it (SIGKILL) as a crash or a reclaimed spot instance would.
+///
+/// # Panics
+/// When no such checkpoint appears within 120 s, or `child` ends first.
+pub fn kill_after_a_mid_epoch_checkpoint(child: &mut std::process::Child, state: &Path) {
+    let mid_epoch = regex::Regex::new(r"(?m)^epoch = [1-9]\d*$[\s\S]*^batch = [1-9]").unwrap();
+    let pid = child.id().to_string();
+    let signal = |name: &str| assert!(Command::new("kill").args([name, &pid]).status().unwrap().success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "no mid-epoch checkpoint after the first epoch appeared");
+        assert!(child.try_wait().unwrap().is_none(), "the run finished before it could be killed");
+        if std::fs::read_to_string(state).is_ok_and(|text| mid_epoch.is_match(&text)) {
+            signal("-STOP");
+            if std::fs::read_to_string(state).is_ok_and(|text| mid_epoch.is_match(&text)) {
+                break;
+            }
+            signal("-CONT");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+/// A `statistics.json` / `summary.json` value without the fields that legitimately differ between
+/// two runs of the same settings: timings, throughput, memory, start and end times.
+pub fn without_timing(mut json: serde_json::Value) -> serde_json::Value {
+    if let Some(object) = json.as_object_mut() {
+        for key in [
+            "samples_per_second",
+            "tokens_per_second",
+            "train_seconds",
+            "wall_seconds",
+            "peak_rss_mib",
+            "seconds",
+            "docs_per_second",
+            "started",
+            "finished",
+        ] {
+            object.remove(key);
+        }
+        for value in object.values_mut() {
+            *value = without_timing(value.take());
+        }
+    }
+    json
+}
