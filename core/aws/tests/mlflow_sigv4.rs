@@ -96,13 +96,15 @@ fn signatures_equal_botocores() {
     }
 }
 
+/// The signer with AWS's documented example credentials, and a fixed signing time.
+fn example_signer() -> (SigV4Signer, std::time::SystemTime) {
+    let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "test");
+    (SigV4Signer::with_credentials("eu-west-1", credentials), UNIX_EPOCH + Duration::from_secs(1_795_000_000))
+}
+
 #[test]
 fn a_tampered_request_no_longer_matches() {
-    let time = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
-    let signer = SigV4Signer::with_credentials(
-        "eu-west-1",
-        Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "test"),
-    );
+    let (signer, time) = example_signer();
     let url = "http://127.0.0.1:5123/api/2.0/mlflow/runs/get?run_id=abc";
     let headers = vec![("x-mlflow-sm-tracking-server-arn".to_string(), ARN.to_string())];
     let all: BTreeMap<String, String> =
@@ -115,11 +117,7 @@ fn a_tampered_request_no_longer_matches() {
 fn a_required_header_left_unsigned_fails_the_check() {
     // Signed without the routing header, which is then added to the request: the signature over
     // what was signed is valid, but the check requires that header to be signed.
-    let time = UNIX_EPOCH + Duration::from_secs(1_795_000_000);
-    let signer = SigV4Signer::with_credentials(
-        "eu-west-1",
-        Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", None, None, "test"),
-    );
+    let (signer, time) = example_signer();
     let url = "http://127.0.0.1:5123/api/2.0/mlflow/runs/get?run_id=abc";
     let mut all: BTreeMap<String, String> = signer.sign_at(time, "GET", url, &[], b"").unwrap().into_iter().collect();
     assert!(!all["authorization"].contains("x-mlflow-sm-tracking-server-arn"));
