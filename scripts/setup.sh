@@ -21,13 +21,16 @@ py_packages=("torch==$torch_version" "pyarrow==24.0.0" "pandas==2.3.3" "scikit-l
 
 # Debian packages: headless Chromium (the report test renders the HTML report with it), `script`
 # (the console test runs training under a pseudo-terminal) and tmux (scripts/screenshots.sh
-# captures the terminal during training), and the gloo headers that PyTorch's ProcessGroupGloo.hpp includes (the wheel ships none; mlpipe-c10d's
+# captures the terminal during training), buildah and debootstrap (tests/container/run.sh builds
+# the container image on a Debian base made with debootstrap and runs its jobs), and the gloo headers that PyTorch's ProcessGroupGloo.hpp includes (the wheel ships none; mlpipe-c10d's
 # shim compiles against them and never instantiates a gloo type itself).
 apt_packages=()
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 command -v script >/dev/null 2>&1 || apt_packages+=(bsdutils)
 command -v tmux >/dev/null 2>&1 || apt_packages+=(tmux)
 [ -d /usr/include/gloo ] || apt_packages+=(libgloo-dev)
+command -v buildah >/dev/null 2>&1 || apt_packages+=(buildah)
+command -v debootstrap >/dev/null 2>&1 || apt_packages+=(debootstrap)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian's ${apt_packages[*]}"

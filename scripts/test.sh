@@ -2,7 +2,8 @@
 #! Runs the whole test suite on a fresh clone: installs the toolchain (scripts/setup.sh), checks
 #! formatting, builds every package (the plugin .so files the end-to-end tests load), runs all
 #! tests (unit, plugin, end-to-end against the real runner binary and real PyTorch/pandas), then
-#! clippy with warnings as errors; the Dockerfile is linted with hadolint (no Docker engine here).
+#! clippy with warnings as errors; the Dockerfiles are linted with hadolint, and the container image
+#! is built and its SageMaker jobs run in it (tests/container/run.sh, buildah without a daemon).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Say how much disk there is: a full disk otherwise shows up as a linker crash (SIGBUS).
@@ -12,4 +13,5 @@ cargo fmt --all -- --check
 bash scripts/lint-docker.sh
 cargo build --workspace --all-targets
 cargo test --workspace --no-fail-fast
+bash tests/container/run.sh
 cargo clippy --workspace --all-targets -- -D warnings

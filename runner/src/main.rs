@@ -12,6 +12,7 @@ mod error_line;
 mod invocation;
 mod launch;
 mod memory;
+mod model_archive;
 mod parse;
 mod run;
 mod sagemaker;

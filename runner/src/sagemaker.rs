@@ -190,7 +190,7 @@ pub(crate) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &s
     let archive = work.join("model.tar.gz");
     job.storage.get_file(key, &archive)?;
     let unpacked = work.join("model");
-    unpack(&archive, &unpacked)?;
+    crate::model_archive::unpack(&archive, artifacts, &unpacked)?;
     let dir = run.training_dir(model)?;
     let mut stored = 0;
     for file in walk(&unpacked)? {
@@ -200,20 +200,6 @@ pub(crate) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &s
         stored += 1;
     }
     Ok(stored)
-}
-
-/// Unpacks a gzip'd tar archive into `to`, refusing entries that would land outside it.
-pub fn unpack(archive: &Path, to: &Path) -> Result<()> {
-    let io = |source| Error::Io { path: archive.to_path_buf(), source };
-    let file = std::fs::File::open(archive).map_err(io)?;
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    std::fs::create_dir_all(to).map_err(|source| Error::Io { path: to.to_path_buf(), source })?;
-    for entry in tar.entries().map_err(io)? {
-        let mut entry = entry.map_err(io)?;
-        // `unpack_in` skips entries with `..` or absolute paths.
-        entry.unpack_in(to).map_err(io)?;
-    }
-    Ok(())
 }
 
 fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {

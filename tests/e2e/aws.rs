@@ -208,6 +208,145 @@ fn a_sagemaker_training_job_is_created_as_requested_and_a_job_without_artifacts_
     assert!(snapshot.as_str().unwrap().contains("backend = sagemaker"), "{snapshot}");
 }
 
+/// `model/` of a SageMaker training job run through the container entry point on `exp`'s data,
+/// packed as SageMaker packs it: `model.tar.gz` in `dir`.
+fn container_model_archive(exp: &Experiment, dir: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let opt_ml = fake_opt_ml(exp, r#"{"mlpipe.model": "tiny", "mlpipe.run": "1"}"#);
+    Run::from_output(container_command(opt_ml.path(), &["train"]).output().unwrap()).ok();
+    let archive = dir.join("model.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(opt_ml.path().join("model"))
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (opt_ml, archive)
+}
+
+#[test]
+fn a_sagemaker_training_job_brings_its_model_back_and_infer_runs_on_it() {
+    // The archive a real job leaves: the container entry point trained on the same data.
+    let local = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
+    local.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let (opt_ml, archive) = container_model_archive(&local, local.dir.path());
+
+    let moto = Moto::start_with_model_archive(&archive);
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let exp = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
+            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
+    );
+    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let trained = moto.runner(&exp, &["train"]);
+    let stdout = trained.ok();
+    assert!(stdout.contains("SageMaker training job fixture-exp-r1-tiny-"), "{stdout}");
+
+    // Every file of the job's model/ folder is now in the run's model folder, byte for byte.
+    let model = opt_ml.path().join("model");
+    let mut files = Vec::new();
+    walk(&model, &model, &mut files);
+    assert!(files.iter().any(|f| f == "model.pt") && files.iter().any(|f| f == "weights.safetensors"), "{files:?}");
+    let fetched = tempfile::tempdir().unwrap();
+    for file in &files {
+        let copy = fetched.path().join(file.replace('/', "_"));
+        moto.boto(
+            &format!("s3.download_file('mlpipe-test', 'exp/fixture-exp/runs/1/training/tiny/{file}', sys.argv[1])\nprint(json.dumps(None))"),
+            &[&copy],
+        );
+        assert!(
+            std::fs::read(&copy).unwrap() == std::fs::read(model.join(file)).unwrap(),
+            "{file} differs from the job's"
+        );
+    }
+
+    // Local inference on the fetched run.
+    let inferred = moto.runner(&exp, &["infer", "--run", "1", "--set", "training.backend=local"]);
+    inferred.ok();
+    let summary = moto.boto(
+        "print(s3.get_object(Bucket='mlpipe-test', Key='exp/fixture-exp/runs/1/inference/tiny/summary.json')['Body'].read().decode())",
+        &[],
+    );
+    let test_rows = moto.boto(
+        "import io, pandas\nbody = s3.get_object(Bucket='mlpipe-test', Key='exp/fixture-exp/data/prepared/test.parquet')['Body'].read()\nprint(len(pandas.read_parquet(io.BytesIO(body))))",
+        &[],
+    );
+    assert_eq!(summary["examples"], test_rows, "{summary}");
+    assert!(summary["accuracy"].as_f64().unwrap() > 0.0, "{summary}");
+}
+
+#[test]
+fn a_sagemaker_tuning_job_brings_its_best_trials_model_back() {
+    let local = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
+    local.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let (opt_ml, archive) = container_model_archive(&local, local.dir.path());
+
+    // moto's tuning job (tests/python/moto_sagemaker.py) runs two trials; the second is the best.
+    let moto = Moto::start_with_model_archive(&archive);
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let tuning = "[tuning]\nstrategy = random\nmax_jobs = 2\nmax_parallel_jobs = 2\nlearning_rate = 0.01 -> 0.1\n";
+    let exp = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/exp", &format!("{SAGEMAKER}{tuning}"))
+            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
+    );
+    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let tuned = moto.runner(&exp, &["tune"]);
+    let stdout = tuned.ok();
+    assert!(stdout.contains("best trial 2 of 2 (learning_rate=0.1)"), "{stdout}");
+
+    // The best trial's archive, not the first one's, is in the run's model folder.
+    let best = moto.boto(
+        "print(json.dumps(sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=sm.list_hyper_parameter_tuning_jobs()['HyperParameterTuningJobSummaries'][0]['HyperParameterTuningJobName'])['BestTrainingJob']['TrainingJobName']))",
+        &[],
+    );
+    let fetched = tempfile::tempdir().unwrap();
+    for file in ["job.txt", "weights.safetensors"] {
+        moto.boto(
+            &format!("s3.download_file('mlpipe-test', 'exp/fixture-exp/runs/1/training/tiny/{file}', sys.argv[1])\nprint(json.dumps(None))"),
+            &[&fetched.path().join(file)],
+        );
+    }
+    assert_eq!(std::fs::read_to_string(fetched.path().join("job.txt")).unwrap(), best.as_str().unwrap());
+    assert!(best.as_str().unwrap().ends_with("-002-00000002"), "{best}");
+    assert!(
+        std::fs::read(fetched.path().join("weights.safetensors")).unwrap()
+            == std::fs::read(opt_ml.path().join("model/weights.safetensors")).unwrap()
+    );
+    moto.runner(&exp, &["infer", "--run", "1", "--set", "training.backend=local"]).ok();
+}
+
+#[test]
+fn a_model_archive_with_an_entry_leaving_the_run_folder_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("model.tar.gz");
+    python_json(
+        "import io, json, sys, tarfile\nwith tarfile.open(sys.argv[1], 'w:gz') as t:\n    for name in ['model.pt', '../../evil.sh']:\n        info = tarfile.TarInfo(name)\n        info.size = 3\n        t.addfile(info, io.BytesIO(b'abc'))\nprint(json.dumps(None))",
+        &[&archive],
+    );
+    let moto = Moto::start_with_model_archive(&archive);
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let exp = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
+            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
+    );
+    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let run = moto.runner(&exp, &["train"]);
+    let error = run.failure(1);
+    assert!(
+        regex::Regex::new(r#"^error: s3://mlpipe-test/exp/fixture-exp/runs/1/sagemaker/tiny/fixture-exp-r1-tiny-[^/]+/output/model.tar.gz: entry "../../evil.sh" contains `..`; the archive is refused$"#)
+            .unwrap()
+            .is_match(&error),
+        "{error}"
+    );
+    let stored = moto.boto(
+        "print(json.dumps([o['Key'] for o in s3.list_objects_v2(Bucket='mlpipe-test', Prefix='exp/fixture-exp/runs/1/training/').get('Contents', [])]))",
+        &[],
+    );
+    assert_eq!(stored, serde_json::json!([]), "nothing of a refused archive is stored");
+}
+
 /// Copies a folder tree.
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

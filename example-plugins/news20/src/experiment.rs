@@ -12,7 +12,7 @@ use crate::options::{BowOptions, Ngrams};
 use mlpipe_plugin_api::tch::Device;
 use mlpipe_plugin_api::{Context, Experiment, Features, Model, PluginError, Record, RecordSink, Split};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// The models this plugin can build, as named in `experiment.model_names`: `bow` (hashed unigrams
@@ -37,20 +37,13 @@ pub struct News20 {
 
 impl Experiment for News20 {
     fn new(ctx: &Context) -> Result<Self, PluginError> {
+        // Only reconcile (and labels) read the corpus, and the file is checked there: a
+        // SageMaker training job opens the plugin with the settings snapshot but never has the
+        // corpus, which stays on the machine that reconciled it.
         let source = ctx
             .data_source
             .clone()
             .ok_or_else(|| PluginError::new("data.source is not set: point it at 20news-bydate.tar.gz"))?;
-        match source.metadata() {
-            Ok(meta) if meta.is_file() => {}
-            Ok(_) => {
-                return Err(PluginError::new(format!(
-                    "data.source {} is not a file: point it at 20news-bydate.tar.gz",
-                    source.display()
-                )))
-            }
-            Err(err) => return Err(PluginError::from(err).context(format!("data.source {}", source.display()))),
-        }
         let bow = BowOptions::from_options(&ctx.options)?;
         let imbalance = Imbalance::from_options(&ctx.options)?;
         for name in &ctx.model_names {
@@ -66,7 +59,7 @@ impl Experiment for News20 {
     fn reconcile(&self, _ctx: &Context, sink: &mut RecordSink<'_>) -> Result<(), PluginError> {
         let mut labels = BTreeSet::new();
         let mut held = Vec::new();
-        for_each_document(&self.source, |doc| {
+        for_each_document(self.source()?, |doc| {
             if !labels.contains(&doc.label) {
                 labels.insert(doc.label.clone());
             }
@@ -91,7 +84,7 @@ impl Experiment for News20 {
         if let Some(labels) = self.labels.get() {
             return Ok(labels.clone());
         }
-        let scanned = scan_labels(&self.source)?;
+        let scanned = scan_labels(self.source()?)?;
         if scanned.is_empty() {
             return Err(PluginError::new(format!("no posts found in {}", self.source.display())));
         }
@@ -122,6 +115,18 @@ impl Experiment for News20 {
 }
 
 impl News20 {
+    /// `data.source`, checked to be a file.
+    fn source(&self) -> Result<&Path, PluginError> {
+        match self.source.metadata() {
+            Ok(meta) if meta.is_file() => Ok(&self.source),
+            Ok(_) => Err(PluginError::new(format!(
+                "data.source {} is not a file: point it at 20news-bydate.tar.gz",
+                self.source.display()
+            ))),
+            Err(err) => Err(PluginError::from(err).context(format!("data.source {}", self.source.display()))),
+        }
+    }
+
     /// The `minilm` model, which is only opened when `experiment.model_names` names it.
     fn minilm(&self) -> Result<&Minilm, PluginError> {
         self.minilm.as_ref().ok_or_else(|| PluginError::new("model minilm is not in experiment.model_names"))
@@ -184,8 +189,10 @@ mod tests {
     }
 
     #[test]
-    fn missing_source_file_names_the_path() {
-        let err = News20::new(&context(Path::new("/nowhere/20news.tar.gz"))).unwrap_err();
+    fn missing_source_file_names_the_path_when_the_corpus_is_read() {
+        // Opening succeeds (a training job has no corpus); reading the corpus names the path.
+        let experiment = News20::new(&context(Path::new("/nowhere/20news.tar.gz"))).unwrap();
+        let err = experiment.labels().unwrap_err();
         assert!(err.message().starts_with("data.source /nowhere/20news.tar.gz: "), "{err}");
     }
 

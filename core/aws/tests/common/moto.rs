@@ -30,13 +30,29 @@ impl Moto {
     /// When moto is not installed (run scripts/setup.sh), exits, or does not announce its port
     /// within [`START_TIMEOUT`].
     pub fn start() -> Moto {
-        let bin = venv_bin("moto_server");
-        let mut child = Command::new(&bin)
+        Self::spawn(Command::new(venv_bin("moto_server")))
+    }
+
+    /// Starts moto through `tests/python/moto_sagemaker.py`: its SageMaker training jobs leave
+    /// `archive` as their `model.tar.gz` where the job's `OutputDataConfig` says, as a real job
+    /// does (plain moto completes jobs without writing anything).
+    ///
+    /// # Panics
+    /// As [`Moto::start`].
+    pub fn start_with_model_archive(archive: &Path) -> Moto {
+        let mut command = Command::new(venv_bin("python"));
+        command.arg(workspace().join("tests/python/moto_sagemaker.py")).env("MLPIPE_TEST_MODEL_ARCHIVE", archive);
+        Self::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Moto {
+        let program = command.get_program().to_string_lossy().into_owned();
+        let mut child = command
             .args(["-H", "127.0.0.1", "-p", "0"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
+            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
         // Werkzeug prints ` * Running on http://127.0.0.1:<port>` once the socket listens; the
         // reader then keeps draining moto's request log so the pipe never fills.
         let stderr = child.stderr.take().unwrap();

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+#! Builds the image `mlpipe-base:<version>` (docker/Dockerfile): builds the runner with cargo
+#! (outside the image), stages it with libtorch's shared libraries from the project's virtualenv
+#! into target/image/context (removed after the build), then builds with buildah
+#! (`bud --isolation chroot`, no daemon) or, when buildah is missing, docker. Prints the build time
+#! and the image size.
+#!
+#!   bash scripts/build-image.sh [--profile release|dev] [--base IMAGE] [--tag NAME]
+#!
+#! --profile dev reuses the test build's binary (the dev profile is optimised too); --base is the
+#! runtime base image (default debian:bookworm-slim, the Dockerfile's own default).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
+profile=release
+base=""
+tag="mlpipe-base:$version"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) profile="$2"; shift 2 ;;
+    --base) base="$2"; shift 2 ;;
+    --tag) tag="$2"; shift 2 ;;
+    *) echo "build-image: unknown argument $1 (expected --profile, --base or --tag)" >&2; exit 2 ;;
+  esac
+done
+case "$profile" in
+  release) out=target/release ;;
+  dev) out=target/debug ;;
+  *) echo "build-image: --profile $profile: expected release or dev" >&2; exit 2 ;;
+esac
+
+site="$(ls -d "$root"/.venv/lib/python3*/site-packages 2>/dev/null | head -n1)"
+[ -f "$site/torch/lib/libtorch_cpu.so" ] || { echo "build-image: no torch wheel in .venv: run scripts/setup.sh" >&2; exit 1; }
+
+start=$(date +%s)
+cargo build --profile "$profile" --locked -p mlpipe-runner
+context=target/image/context
+rm -rf "$context"
+mkdir -p "$context/bin" "$context/libtorch/torch/lib"
+# Line tables are for backtraces at the developer's desk; the image ships the stripped binary.
+objcopy --strip-debug "$out/runner" "$context/bin/runner"
+# The wheel's shared libraries, minus the Python binding (nothing in the image runs Python).
+for lib in "$site"/torch/lib/*.so*; do
+  case "$(basename "$lib")" in libtorch_python.so) continue ;; esac
+  cp -L "$lib" "$context/libtorch/torch/lib/"
+done
+# The NVIDIA wheels' lib folders, at the paths libtorch_cuda.so's rpath names.
+for lib_dir in "$site"/nvidia/*/lib; do
+  package="$(basename "$(dirname "$lib_dir")")"
+  mkdir -p "$context/libtorch/nvidia/$package"
+  cp -a "$lib_dir" "$context/libtorch/nvidia/$package/"
+done
+echo "build-image: staged $(du -sh "$context" | cut -f1) in $context"
+
+args=(-f docker/Dockerfile -t "$tag")
+[ -n "$base" ] && args+=(--build-arg "BASE=$base")
+if command -v buildah >/dev/null 2>&1; then
+  # A rebuild leaves the previous image of this tag untagged (GBs): removed once replaced.
+  previous="$(buildah images --quiet --noheading "$tag" 2>/dev/null || true)"
+  # Docker's image format (not OCI) keeps the Dockerfile's SHELL; ECR and SageMaker take both.
+  buildah bud --isolation chroot --format docker --quiet "${args[@]}" "$context" >/dev/null
+  size="$(buildah images --format '{{.Size}}' "$tag")"
+  if [ -n "$previous" ] && [ "$previous" != "$(buildah images --quiet --noheading "$tag")" ]; then
+    buildah rmi "$previous" >/dev/null 2>&1 || true
+  fi
+else
+  docker build --quiet "${args[@]}" "$context" >/dev/null
+  size="$(( $(docker image inspect --format '{{.Size}}' "$tag") / 1000000 )) MB"
+fi
+# The image holds its own copy: the staged 3.6 GB are not kept.
+rm -rf "$context"
+echo "build-image: $tag built in $(( $(date +%s) - start )) s (cargo included), $size"
