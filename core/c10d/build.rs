@@ -50,11 +50,25 @@ fn main() {
         Err(reason) => println!("cargo:warning=mlpipe-c10d is built without NCCL: {reason}"),
     }
     build.compile("mlpipe_c10d_shim");
+    // The NCCL collective tests need a GPU: they are compiled as ignored (counted as not run)
+    // unless the machine building them has one, and the "no GPU" test the other way round.
+    println!("cargo:rustc-check-cfg=cfg(mlpipe_cuda_device)");
+    if cuda_device_present() {
+        println!("cargo:rustc-cfg=mlpipe_cuda_device");
+    }
     // The shim's static archive comes after the Rust objects on the link line; name libtorch_cpu
     // (c10d's home) and c10 again so its symbols resolve regardless of torch-sys's link order.
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     println!("cargo:rustc-link-lib=dylib=torch_cpu");
     println!("cargo:rustc-link-lib=dylib=c10");
+}
+
+/// Whether `nvidia-smi -L` lists a GPU on the building machine.
+fn cuda_device_present() -> bool {
+    std::process::Command::new("nvidia-smi")
+        .arg("-L")
+        .output()
+        .is_ok_and(|out| out.status.success() && String::from_utf8_lossy(&out.stdout).contains("GPU 0"))
 }
 
 /// The include folders NCCL support needs (CUDA runtime, then NCCL), or why it cannot be built.

@@ -120,6 +120,31 @@ fn two_replicas_with_the_balanced_sampler_and_a_weighted_smoothed_loss_train_lik
 }
 
 #[test]
+fn two_replicas_of_a_dropout_model_train_deterministically() {
+    // Each replica draws the masks of its own shard (seeded by seed, step and the shard's first
+    // row), so the step is not the single-process one; two distributed runs are bit-identical.
+    let exp = Experiment::fixture("records = 157\ntiny_dropout = 0.5", TRAINING);
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let distributed = ["train", "--set", "training.use_distributed=true", "--set", "training.num_processes=2"];
+    for run in 1..=2 {
+        let stdout = exp.run(&fixture_plugin(), &distributed).ok().to_string();
+        assert_two_identical_replicas(&exp, run, &stdout);
+    }
+    let file = |run: u64, name: &str| std::fs::read(run_dir(&exp, run).join("training/tiny").join(name)).unwrap();
+    assert!(file(1, "weights.safetensors") == file(2, "weights.safetensors"), "the two runs' weights differ");
+    let metrics = |run: u64| -> Vec<String> {
+        String::from_utf8(file(run, "metrics.jsonl"))
+            .unwrap()
+            .lines()
+            .filter(|line| !line.contains("samples_per_second"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(metrics(1), metrics(2));
+    assert_eq!(statistics(&exp, 1)["history"], statistics(&exp, 2)["history"]);
+}
+
+#[test]
 fn torchrun_launches_the_runner_as_two_workers() {
     let exp = experiment(157, "");
     exp.run(&fixture_plugin(), &["train"]).ok(); // run 1: one process

@@ -9,6 +9,9 @@
 //! - `failures`: nothing hangs or crashes — rendezvous with a missing peer, collectives after a
 //!   peer dropped its group or froze, invalid arguments, NCCL without a GPU, abort.
 //! - `python`: Rust and Python ranks in one group, each side hosting the store in turn.
+//! - `nccl`: the collectives over NCCL on CUDA tensors, one rank per GPU; ignored (not run)
+//!   unless the machine that built the tests has a GPU, when the "NCCL without a GPU" test of
+//!   `failures` is ignored instead.
 
 #[path = "collectives/harness.rs"]
 mod harness;
@@ -17,5 +20,7 @@ mod harness;
 mod failures;
 #[path = "collectives/gloo.rs"]
 mod gloo;
+#[path = "collectives/nccl.rs"]
+mod nccl;
 #[path = "collectives/python.rs"]
 mod python;

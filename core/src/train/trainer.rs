@@ -161,8 +161,7 @@ pub fn train(
             let normaliser = loss_fn.normaliser(rows.iter().map(|&row| train_data.labels[row]));
             let mut batch_loss = 0.0;
             for micro in micro_batches(&shard, config.max_device_batch_size) {
-                // Dropout masks depend only on (seed, step, micro-batch): resumes are exact.
-                tch::manual_seed((config.seed ^ (state.step << 8) ^ micro[0] as u64) as i64);
+                tch::manual_seed(crate::rng::dropout_seed(config.seed, state.step, micro[0]));
                 let batch = collate(train_data, &micro, config.device);
                 let logits = autocast(config.precision, config.device, || model.forward(&batch.inputs))
                     .map_err(|err| model_error(&config.model_name, err))?;

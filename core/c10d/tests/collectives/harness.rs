@@ -20,8 +20,13 @@ pub fn free_port() -> u16 {
 
 /// A Gloo group on 127.0.0.1:`port` in which rank 0 hosts the store.
 pub fn config(rank: usize, world_size: usize, port: u16, timeout: Duration) -> GroupConfig {
+    config_on(Backend::Gloo, rank, world_size, port, timeout)
+}
+
+/// A `backend` group on 127.0.0.1:`port` in which rank 0 hosts the store.
+pub fn config_on(backend: Backend, rank: usize, world_size: usize, port: u16, timeout: Duration) -> GroupConfig {
     GroupConfig {
-        backend: Backend::Gloo,
+        backend,
         rank,
         world_size,
         master_addr: "127.0.0.1".to_string(),
@@ -41,6 +46,18 @@ where
     T: Send + 'static,
     F: Fn(ProcessGroup) -> T + Send + Sync + 'static,
 {
+    run_ranks_on(Backend::Gloo, world_size, timeout, body)
+}
+
+/// [`run_ranks`] with a `backend` group.
+///
+/// # Panics
+/// As [`run_ranks`].
+pub fn run_ranks_on<T, F>(backend: Backend, world_size: usize, timeout: Duration, body: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(ProcessGroup) -> T + Send + Sync + 'static,
+{
     let port = free_port();
     let body = Arc::new(body);
     let (sender, receiver) = mpsc::channel();
@@ -48,7 +65,7 @@ where
         let (body, sender) = (Arc::clone(&body), sender.clone());
         thread::spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let group = ProcessGroup::new(&config(rank, world_size, port, timeout))
+                let group = ProcessGroup::new(&config_on(backend, rank, world_size, port, timeout))
                     .unwrap_or_else(|err| panic!("rank {rank} could not join: {err}"));
                 body(group)
             }));
