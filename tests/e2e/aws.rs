@@ -172,13 +172,8 @@ fn dry_run_prints_the_validated_requests_and_sends_nothing() {
 #[test]
 fn a_sagemaker_training_job_is_created_as_requested_and_a_job_without_artifacts_fails_clearly() {
     let moto = Moto::start();
-    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
-    let exp = Experiment::new(
-        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
-            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
-    );
     // The data steps locally onto the S3 root, then training as a SageMaker job.
-    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let exp = sagemaker_experiment(&moto, "");
     let run = moto.runner(&exp, &["train"]);
     // moto marks a job Completed at once without running the image, so there is no model.tar.gz.
     let error = run.failure(1);
@@ -208,12 +203,15 @@ fn a_sagemaker_training_job_is_created_as_requested_and_a_job_without_artifacts_
     assert!(snapshot.as_str().unwrap().contains("backend = sagemaker"), "{snapshot}");
 }
 
-/// `model/` of a SageMaker training job run through the container entry point on `exp`'s data,
-/// packed as SageMaker packs it: `model.tar.gz` in `dir`.
-fn container_model_archive(exp: &Experiment, dir: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
-    let opt_ml = fake_opt_ml(exp, r#"{"mlpipe.model": "tiny", "mlpipe.run": "1"}"#);
+/// `model/` of a SageMaker training job run through the container entry point on a local copy
+/// of the fixture experiment, packed as SageMaker packs it: the experiment (which holds the
+/// archive), the job's `/opt/ml` and `model.tar.gz`.
+fn container_model_archive() -> (Experiment, tempfile::TempDir, std::path::PathBuf) {
+    let local = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
+    local.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    let opt_ml = fake_opt_ml(&local, r#"{"mlpipe.model": "tiny", "mlpipe.run": "1"}"#);
     Run::from_output(container_command(opt_ml.path(), &["train"]).output().unwrap()).ok();
-    let archive = dir.join("model.tar.gz");
+    let archive = local.dir.path().join("model.tar.gz");
     let status = Command::new("tar")
         .arg("-czf")
         .arg(&archive)
@@ -223,23 +221,38 @@ fn container_model_archive(exp: &Experiment, dir: &Path) -> (tempfile::TempDir, 
         .status()
         .unwrap();
     assert!(status.success());
-    (opt_ml, archive)
+    (local, opt_ml, archive)
+}
+
+/// The fixture experiment on `s3://mlpipe-test/exp` (bucket created here) with
+/// `training.backend = sagemaker` and `extra` settings, reconciled and prepared onto the bucket.
+fn sagemaker_experiment(moto: &Moto, extra: &str) -> Experiment {
+    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
+    let exp = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/exp", &format!("{SAGEMAKER}{extra}"))
+            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
+    );
+    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    exp
+}
+
+/// Run 1's `training/tiny/<file>` from the bucket, read through boto3.
+fn fetched_model_file(moto: &Moto, file: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy");
+    moto.boto(
+        &format!("s3.download_file('mlpipe-test', 'exp/fixture-exp/runs/1/training/tiny/{file}', sys.argv[1])\nprint(json.dumps(None))"),
+        &[&copy],
+    );
+    std::fs::read(&copy).unwrap()
 }
 
 #[test]
 fn a_sagemaker_training_job_brings_its_model_back_and_infer_runs_on_it() {
     // The archive a real job leaves: the container entry point trained on the same data.
-    let local = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
-    local.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
-    let (opt_ml, archive) = container_model_archive(&local, local.dir.path());
-
+    let (_local, opt_ml, archive) = container_model_archive();
     let moto = Moto::start_with_model_archive(&archive);
-    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
-    let exp = Experiment::new(
-        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
-            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
-    );
-    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let exp = sagemaker_experiment(&moto, "");
     let trained = moto.runner(&exp, &["train"]);
     let stdout = trained.ok();
     assert!(stdout.contains("SageMaker training job fixture-exp-r1-tiny-"), "{stdout}");
@@ -249,15 +262,9 @@ fn a_sagemaker_training_job_brings_its_model_back_and_infer_runs_on_it() {
     let mut files = Vec::new();
     walk(&model, &model, &mut files);
     assert!(files.iter().any(|f| f == "model.pt") && files.iter().any(|f| f == "weights.safetensors"), "{files:?}");
-    let fetched = tempfile::tempdir().unwrap();
     for file in &files {
-        let copy = fetched.path().join(file.replace('/', "_"));
-        moto.boto(
-            &format!("s3.download_file('mlpipe-test', 'exp/fixture-exp/runs/1/training/tiny/{file}', sys.argv[1])\nprint(json.dumps(None))"),
-            &[&copy],
-        );
         assert!(
-            std::fs::read(&copy).unwrap() == std::fs::read(model.join(file)).unwrap(),
+            fetched_model_file(&moto, file) == std::fs::read(model.join(file)).unwrap(),
             "{file} differs from the job's"
         );
     }
@@ -279,19 +286,11 @@ fn a_sagemaker_training_job_brings_its_model_back_and_infer_runs_on_it() {
 
 #[test]
 fn a_sagemaker_tuning_job_brings_its_best_trials_model_back() {
-    let local = Experiment::new(&fixture_settings("./experiments", SAGEMAKER));
-    local.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
-    let (opt_ml, archive) = container_model_archive(&local, local.dir.path());
-
     // moto's tuning job (tests/python/moto_sagemaker.py) runs two trials; the second is the best.
+    let (_local, opt_ml, archive) = container_model_archive();
     let moto = Moto::start_with_model_archive(&archive);
-    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
     let tuning = "[tuning]\nstrategy = random\nmax_jobs = 2\nmax_parallel_jobs = 2\nlearning_rate = 0.01 -> 0.1\n";
-    let exp = Experiment::new(
-        &fixture_settings("s3://mlpipe-test/exp", &format!("{SAGEMAKER}{tuning}"))
-            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
-    );
-    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let exp = sagemaker_experiment(&moto, tuning);
     let tuned = moto.runner(&exp, &["tune"]);
     let stdout = tuned.ok();
     assert!(stdout.contains("best trial 2 of 2 (learning_rate=0.1)"), "{stdout}");
@@ -301,17 +300,11 @@ fn a_sagemaker_tuning_job_brings_its_best_trials_model_back() {
         "print(json.dumps(sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName=sm.list_hyper_parameter_tuning_jobs()['HyperParameterTuningJobSummaries'][0]['HyperParameterTuningJobName'])['BestTrainingJob']['TrainingJobName']))",
         &[],
     );
-    let fetched = tempfile::tempdir().unwrap();
-    for file in ["job.txt", "weights.safetensors"] {
-        moto.boto(
-            &format!("s3.download_file('mlpipe-test', 'exp/fixture-exp/runs/1/training/tiny/{file}', sys.argv[1])\nprint(json.dumps(None))"),
-            &[&fetched.path().join(file)],
-        );
-    }
-    assert_eq!(std::fs::read_to_string(fetched.path().join("job.txt")).unwrap(), best.as_str().unwrap());
-    assert!(best.as_str().unwrap().ends_with("-002-00000002"), "{best}");
+    let best = best.as_str().unwrap();
+    assert!(best.ends_with("-002-00000002"), "{best}");
+    assert_eq!(String::from_utf8(fetched_model_file(&moto, "job.txt")).unwrap(), best);
     assert!(
-        std::fs::read(fetched.path().join("weights.safetensors")).unwrap()
+        fetched_model_file(&moto, "weights.safetensors")
             == std::fs::read(opt_ml.path().join("model/weights.safetensors")).unwrap()
     );
     moto.runner(&exp, &["infer", "--run", "1", "--set", "training.backend=local"]).ok();
@@ -326,12 +319,7 @@ fn a_model_archive_with_an_entry_leaving_the_run_folder_is_refused_by_name() {
         &[&archive],
     );
     let moto = Moto::start_with_model_archive(&archive);
-    moto.boto("s3.create_bucket(Bucket='mlpipe-test')\nprint(json.dumps({}))", &[]);
-    let exp = Experiment::new(
-        &fixture_settings("s3://mlpipe-test/exp", SAGEMAKER)
-            .replace("[training]\n", "[training]\nbackend = sagemaker\n"),
-    );
-    moto.runner(&exp, &["reconcile", "prepare", "--set", "training.backend=local"]).ok();
+    let exp = sagemaker_experiment(&moto, "");
     let run = moto.runner(&exp, &["train"]);
     let error = run.failure(1);
     assert!(
