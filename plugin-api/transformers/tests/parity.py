@@ -1,5 +1,6 @@
 """Cross-checks mlpipe-transformers against Hugging Face transformers (the reference) on the
-same inputs that the Rust test wrote: token ids from the Python fast tokenizer; hidden states of
+same inputs that the Rust test wrote: token ids from the Python fast tokenizer, for each
+truncation (head and tail also through the tokenizer's own `truncation_side`); hidden states of
 every layer and logits of `BertForSequenceClassification` (CLS pooling) loaded by transformers
 from the checkpoint folder itself, so a wrong mapping of names or shapes at load time in Rust
 shows; and the mean-pooling head, pooled by sentence-transformers' own `Pooling` module. Only the
@@ -25,7 +26,20 @@ cases = json.load(open(os.path.join(work, "cases.json")))
 tokenizer = AutoTokenizer.from_pretrained(model_dir)
 ids_equal = []
 for case in cases["texts"]:
-    python_ids = tokenizer(case["text"], truncation=True, max_length=case["max_length"])["input_ids"]
+    # The cut on Python's own tokens of the whole text, BERT's [CLS] and [SEP] added around it.
+    content = tokenizer(case["text"], add_special_tokens=False)["input_ids"]
+    budget = case["max_length"] - tokenizer.num_special_tokens_to_add()
+    if len(content) > budget:
+        head = {"head": budget, "tail": 0, "head_tail": case["head"]}[case["mode"]]
+        head = min(head, budget)
+        content = content[:head] + content[len(content) - (budget - head):]
+    python_ids = [tokenizer.cls_token_id] + content + [tokenizer.sep_token_id]
+    # Head and tail are also what the tokenizer's own truncation gives from either side.
+    if case["mode"] in ("head", "tail"):
+        tokenizer.truncation_side = "right" if case["mode"] == "head" else "left"
+        own = tokenizer(case["text"], truncation=True, max_length=case["max_length"])["input_ids"]
+        tokenizer.truncation_side = "right"
+        python_ids = python_ids if own == python_ids else ["tokenizer truncation differs", own]
     ids_equal.append(python_ids == case["ids"])
 
 result = {"ids_equal": ids_equal, "cases": {}}

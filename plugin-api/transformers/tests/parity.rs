@@ -5,11 +5,12 @@
 //! sequence, a padded batch of three, a truncated long text), hidden states of every layer (at real
 //! tokens) and logits must agree to a few times the error measured (below), with CLS pooling
 //! (`BertForSequenceClassification`) and with mean pooling (sentence-transformers' `Pooling`); and
-//! the Rust tokenizer's ids must equal the Python fast tokenizer's.
+//! the Rust tokenizer's ids must equal the Python fast tokenizer's, for every truncation (head,
+//! tail and head_tail, whose cut Python makes on its own tokens of the whole text).
 
 use mlpipe_plugin_api::tch::{self, Device, Tensor};
 use mlpipe_plugin_api::Model;
-use mlpipe_transformers::{find_site_package_model, BertClassifier, Pooling, TextEncoder};
+use mlpipe_transformers::{find_site_package_model, BertClassifier, Pooling, TextEncoder, Truncation};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,6 +22,19 @@ const TEXTS: &[&str] = &[
     "x",
     "pneumonoultramicroscopicsilicovolcanoconiosis antidisestablishmentarianism",
 ];
+
+/// Every truncation, with head budgets inside and beyond the short encoder's.
+const TRUNCATIONS: [Truncation; 4] =
+    [Truncation::Head, Truncation::Tail, Truncation::HeadTail { head: 5 }, Truncation::HeadTail { head: 22 }];
+
+/// The mode's keyword, as Python's check spells it.
+fn mode(truncation: Truncation) -> &'static str {
+    match truncation {
+        Truncation::Head => "head",
+        Truncation::Tail => "tail",
+        Truncation::HeadTail { .. } => "head_tail",
+    }
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -53,13 +67,20 @@ fn encoder_and_tokenizer_match_transformers() {
     let encoder = TextEncoder::from_file(&dir.join("tokenizer.json"), 128).unwrap();
     let short = TextEncoder::from_file(&dir.join("tokenizer.json"), 24).unwrap();
 
-    // Token ids, at two max lengths, for the Python tokenizer to reproduce.
+    // Token ids, at two max lengths and every truncation, for the Python tokenizer to reproduce.
     let long = long_text();
     let mut texts = Vec::new();
     for text in TEXTS.iter().copied().chain([long.as_str()]) {
         for tokenizer in [&encoder, &short] {
-            let ids = tokenizer.encode(text).unwrap().input_ids;
-            texts.push(serde_json::json!({"text": text, "max_length": tokenizer.max_length(), "ids": ids}));
+            for truncation in TRUNCATIONS {
+                let tokenizer = tokenizer.clone().with_truncation(truncation).unwrap();
+                let ids = tokenizer.encode(text).unwrap().input_ids;
+                let (head, tail) = truncation.split(tokenizer.budget());
+                texts.push(serde_json::json!({
+                    "text": text, "max_length": tokenizer.max_length(), "mode": mode(truncation),
+                    "head": head, "tail": tail, "ids": ids,
+                }));
+            }
         }
     }
 
@@ -67,8 +88,12 @@ fn encoder_and_tokenizer_match_transformers() {
     let batches: Vec<Batch> = {
         let one = encode(TEXTS[0]);
         let three: Vec<_> = [TEXTS[1], TEXTS[3], TEXTS[2]].iter().map(|t| encode(t)).collect();
+        let head_tail =
+            encoder.clone().with_truncation(Truncation::HeadTail { head: 40 }).unwrap().encode(&long).unwrap();
         let long = encode(&long);
         assert_eq!(long.input_ids.len(), 128, "the long text is truncated");
+        assert_eq!(head_tail.input_ids.len(), 128);
+        assert_ne!(head_tail.input_ids, long.input_ids, "head_tail keeps other tokens");
         vec![
             ("unpadded", vec![one.input_ids], vec![one.attention_mask]),
             (
@@ -77,6 +102,7 @@ fn encoder_and_tokenizer_match_transformers() {
                 three.iter().map(|e| e.attention_mask.clone()).collect(),
             ),
             ("truncated", vec![long.input_ids], vec![long.attention_mask]),
+            ("head_tail", vec![head_tail.input_ids], vec![head_tail.attention_mask]),
         ]
     };
     let num_labels = 5;
@@ -122,7 +148,7 @@ fn encoder_and_tokenizer_match_transformers() {
         assert_eq!(equal, &serde_json::Value::Bool(true), "token ids differ for {text}");
     }
     let cases = result["cases"].as_object().unwrap();
-    assert_eq!(cases.len(), 6);
+    assert_eq!(cases.len(), 8);
     for (case, diffs) in cases {
         assert_eq!(diffs["layers"], 7, "{case}: embeddings + 6 layers");
         let (hidden, logits) =
@@ -149,12 +175,18 @@ fn prefix_tokenisation_equals_whole_text_tokenisation() {
         .chain([long.clone(), long.replace(' ', "\n"), format!("{}{}", "a".repeat(3000), long), "é".repeat(5000)])
         .collect();
     for max_length in [8, 32, 128, 256, 512] {
-        let encoder = TextEncoder::from_file(&path, max_length).unwrap();
-        for text in &texts {
-            let fast = encoder.encode(text).unwrap();
-            assert_eq!(fast, encoder.encode_whole(text).unwrap(), "max_length {max_length}: {text:.40}");
-            assert!(fast.input_ids.len() <= max_length);
-            assert!(fast.attention_mask.iter().all(|&m| m == 1), "no padding");
+        for truncation in [Truncation::Head, Truncation::Tail, Truncation::HeadTail { head: max_length / 4 }] {
+            let encoder = TextEncoder::from_file(&path, max_length).unwrap().with_truncation(truncation).unwrap();
+            for text in &texts {
+                let fast = encoder.encode(text).unwrap();
+                assert_eq!(
+                    fast,
+                    encoder.encode_whole(text).unwrap(),
+                    "{truncation}, max_length {max_length}: {text:.40}"
+                );
+                assert!(fast.input_ids.len() <= max_length);
+                assert!(fast.attention_mask.iter().all(|&m| m == 1), "no padding");
+            }
         }
     }
 }
@@ -180,4 +212,10 @@ fn bad_checkpoint_files_are_named_errors() {
     assert!(err.contains("tokenizer.json"), "{err}");
     let err = TextEncoder::from_file(&minilm().join("tokenizer.json"), 2).unwrap_err().to_string();
     assert!(err.contains("max_length 2 leaves no room"), "{err}");
+    let encoder = TextEncoder::from_file(&minilm().join("tokenizer.json"), 16).unwrap();
+    let err = encoder.with_truncation(Truncation::HeadTail { head: 15 }).unwrap_err().to_string();
+    assert!(
+        err.contains("head_tail keeps 15 head tokens, but max_length 16 leaves 14 besides the special tokens"),
+        "{err}"
+    );
 }
