@@ -5,23 +5,28 @@
 #! (`bud --isolation chroot`, no daemon) or, when buildah is missing, docker. Prints the build time
 #! and the image size.
 #!
-#!   bash scripts/build-image.sh [--profile release|dev] [--base IMAGE] [--tag NAME]
+#!   bash scripts/build-image.sh [--profile release|dev] [--prebuilt] [--base IMAGE] [--tag NAME]
 #!
-#! --profile dev reuses the test build's binary (the dev profile is optimised too); --base is the
-#! runtime base image (default debian:bookworm-slim, the Dockerfile's own default).
+#! --profile dev takes the dev profile's binary (optimised too); --prebuilt takes the runner already
+#! built for that profile without running cargo (the test command's build: `cargo build -p
+#! mlpipe-runner` alone resolves other dependency features than the workspace build and would
+#! compile the runner a second time); --base is the runtime base image (default
+#! debian:bookworm-slim, the Dockerfile's own default).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
 profile=release
+prebuilt=false
 base=""
 tag="mlpipe-base:$version"
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile="$2"; shift 2 ;;
+    --prebuilt) prebuilt=true; shift ;;
     --base) base="$2"; shift 2 ;;
     --tag) tag="$2"; shift 2 ;;
-    *) echo "build-image: unknown argument $1 (expected --profile, --base or --tag)" >&2; exit 2 ;;
+    *) echo "build-image: unknown argument $1 (expected --profile, --prebuilt, --base or --tag)" >&2; exit 2 ;;
   esac
 done
 case "$profile" in
@@ -34,7 +39,11 @@ site="$(ls -d "$root"/.venv/lib/python3*/site-packages 2>/dev/null | head -n1)"
 [ -f "$site/torch/lib/libtorch_cpu.so" ] || { echo "build-image: no torch wheel in .venv: run scripts/setup.sh" >&2; exit 1; }
 
 start=$(date +%s)
-cargo build --profile "$profile" --locked -p mlpipe-runner
+if [ "$prebuilt" = true ]; then
+  [ -x "$out/runner" ] || { echo "build-image: --prebuilt: no $out/runner (build the workspace first)" >&2; exit 1; }
+else
+  cargo build --profile "$profile" --locked -p mlpipe-runner
+fi
 context=target/image/context
 rm -rf "$context"
 mkdir -p "$context/bin" "$context/libtorch/torch/lib"

@@ -28,6 +28,7 @@ for tool in buildah debootstrap; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/setup.sh installs it with apt as root)"
 done
 [ -f "$plugin" ] || fail "$plugin is missing: build the workspace first (cargo build --workspace)"
+[ -x target/debug/runner ] || fail "target/debug/runner is missing: build the workspace first (cargo build --workspace)"
 [ -f "$corpus" ] || fail "no corpus at $corpus"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mlpipe-container.XXXXXX")"
@@ -42,7 +43,7 @@ trap cleanup EXIT
 # --- the images ----------------------------------------------------------------------------
 start=$(date +%s)
 base="$(bash scripts/debootstrap-base.sh | tail -n1)"
-bash scripts/build-image.sh --profile dev --base "$base"
+bash scripts/build-image.sh --profile dev --prebuilt --base "$base"
 mkdir -p "$work/plugin-context"
 cp "$plugin" "$work/plugin-context/libmyexp.so"
 buildah bud --isolation chroot --format docker --quiet -f docker/plugin.Dockerfile -t "$image" "$work/plugin-context" >/dev/null

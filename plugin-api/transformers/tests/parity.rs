@@ -105,6 +105,13 @@ fn encoder_and_tokenizer_match_transformers() {
             ("head_tail", vec![head_tail.input_ids], vec![head_tail.attention_mask]),
         ]
     };
+    // Windows: the long text in 3 windows of 128, and a short text whose one window the batch
+    // pads with two windows of padding only.
+    let windowed = encoder.clone().with_windows(3).unwrap();
+    let (long_windows, short_window) = (windowed.encode(&long).unwrap(), windowed.encode(TEXTS[0]).unwrap());
+    assert_eq!((long_windows.input_ids.len(), short_window.input_ids.len()), (384, 128));
+    let window_ids = padded(&[long_windows.input_ids, short_window.input_ids]);
+    let window_mask = padded(&[long_windows.attention_mask, short_window.attention_mask]);
     let num_labels = 5;
     for pooling in [Pooling::Cls, Pooling::Mean] {
         let name = if pooling == Pooling::Cls { "cls" } else { "mean" };
@@ -125,12 +132,32 @@ fn encoder_and_tokenizer_match_transformers() {
             outputs.push((format!("{batch}.input_ids"), ids));
             outputs.push((format!("{batch}.attention_mask"), mask));
         }
+        let model = model.with_windows(128);
+        let inputs = [window_ids.shallow_clone(), window_mask.shallow_clone()];
+        let logits = tch::no_grad(|| model.forward(&inputs)).unwrap();
+        // A trace on one window per row holds for three: nothing in the forward reads a size.
+        let one_window = [window_ids.narrow(1, 0, 128), window_mask.narrow(1, 0, 128)];
+        // As the trainer's export: parameters without requires_grad while tracing.
+        for (_, parameter) in model.named_parameters().unwrap() {
+            let _ = parameter.set_requires_grad(false);
+        }
+        let traced = tch::CModule::create_by_tracing("Windowed", "forward", &one_window, &mut |inputs| {
+            vec![model.forward(inputs).unwrap()]
+        })
+        .unwrap();
+        let replayed = tch::no_grad(|| traced.forward_ts(&inputs)).unwrap();
+        let gap = (&replayed - &logits).abs().max().double_value(&[]);
+        assert!(gap <= 1e-5, "{name}: the trace on one window gives {gap} away on three");
+        outputs.push(("windows.logits".to_string(), logits));
+        outputs.push(("windows.input_ids".to_string(), window_ids.shallow_clone()));
+        outputs.push(("windows.attention_mask".to_string(), window_mask.shallow_clone()));
         Tensor::write_safetensors(&outputs, work.path().join(format!("outputs_{name}.safetensors"))).unwrap();
     }
     let cases = serde_json::json!({
         "texts": texts,
         "num_labels": num_labels,
         "batches": batches.iter().map(|(name, _, _)| *name).collect::<Vec<_>>(),
+        "window_length": 128,
     });
     std::fs::write(work.path().join("cases.json"), cases.to_string()).unwrap();
 
@@ -163,6 +190,11 @@ fn encoder_and_tokenizer_match_transformers() {
         assert!(logits <= 1e-6, "{case}: logits differ by {logits}");
         assert!(diffs["logits_scale"].as_f64().unwrap() > 1e-3, "{case}: logits are not trivially zero");
     }
+    // Windows: transformers encodes each real window, the pooled vectors are averaged per row.
+    for pooling in ["cls", "mean"] {
+        let gap = result["windows"][pooling].as_f64().unwrap();
+        assert!(gap <= 1e-6, "{pooling}: windowed logits differ by {gap}");
+    }
 }
 
 #[test]
@@ -186,6 +218,20 @@ fn prefix_tokenisation_equals_whole_text_tokenisation() {
                 );
                 assert!(fast.input_ids.len() <= max_length);
                 assert!(fast.attention_mask.iter().all(|&m| m == 1), "no padding");
+            }
+        }
+        for windows in [2, 3] {
+            let encoder = TextEncoder::from_file(&path, max_length).unwrap().with_windows(windows).unwrap();
+            for text in &texts {
+                let fast = encoder.encode(text).unwrap();
+                assert_eq!(
+                    fast,
+                    encoder.encode_whole(text).unwrap(),
+                    "{windows} windows, max_length {max_length}: {text:.40}"
+                );
+                let count = fast.input_ids.len() / max_length;
+                assert_eq!(fast.input_ids.len(), count * max_length, "whole windows");
+                assert!((1..=windows).contains(&count));
             }
         }
     }
