@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 #! Runs the whole test suite on a fresh clone: installs the toolchain (scripts/setup.sh), checks
-#! formatting, builds every package (the plugin .so files the end-to-end tests load), runs all
-#! tests (unit, plugin, end-to-end against the real runner binary and real PyTorch/pandas), then
-#! clippy with warnings as errors; the Dockerfiles are linted with hadolint, and the container image
-#! is built and its SageMaker jobs run in it (tests/container/run.sh, buildah without a daemon).
+#! formatting, lints the Dockerfiles with hadolint, builds every package (the plugin .so files the
+#! end-to-end tests load), builds the container image and runs its SageMaker jobs in it
+#! (tests/container/run.sh, buildah without a daemon), runs all tests (unit, plugin, end-to-end
+#! against the real runner binary and real PyTorch/pandas), then clippy with warnings as errors.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Say how much disk there is: a full disk otherwise shows up as a linker crash (SIGBUS).
@@ -12,6 +12,8 @@ bash scripts/setup.sh
 cargo fmt --all -- --check
 bash scripts/lint-docker.sh
 cargo build --workspace --all-targets
-cargo test --workspace --no-fail-fast
+# The image test comes before the other tests: it needs the most free disk (7.3 GB while building
+# the image) and only the build's runner and plugin, and it gives its images' disk back.
 bash tests/container/run.sh
+cargo test --workspace --no-fail-fast
 cargo clippy --workspace --all-targets -- -D warnings
