@@ -96,10 +96,9 @@ fn a_training_job_trains_and_exports_through_the_contract() {
     assert_eq!(job.settings.training.epochs, 2);
     let report = steps::train(&job, &plugin, local.resume, &Replica::single(), &mut |_| {}).unwrap();
     let run = report.run.num();
-    assert!(
-        opt_ml.experiments_root().join(format!("fixture-exp/runs/{run}/training/tiny/checkpoints")).is_dir(),
-        "the run's checkpoints are where SageMaker syncs them"
-    );
+    let trained = opt_ml.experiments_root().join(format!("fixture-exp/runs/{run}/training/tiny"));
+    assert!(trained.join("statistics.json").is_file(), "the run lives where SageMaker syncs checkpoints");
+    assert!(!trained.join("checkpoints/best.safetensors").exists(), "a finished model's checkpoints are removed");
     contract.export_model(&job, run).unwrap();
 
     let model = opt_ml.model_dir();

@@ -29,7 +29,7 @@ pub struct BrowseCli {
 #[derive(Debug, Subcommand)]
 pub enum BrowseCommand {
     /// Lists the experiment's runs, newest first: date, job type, models, best objective, test
-    /// accuracy, status.
+    /// accuracy, size on disk, status.
     Runs {
         #[command(flatten)]
         experiment: ExperimentArgs,

@@ -3,7 +3,7 @@
 //! report path is printed and exists, and half-written runs, an empty experiment and bad usage
 //! are handled without a crash.
 
-use crate::util::{fixture_plugin, Experiment, Run};
+use crate::util::{dir_bytes, fixture_plugin, printed_size, Experiment, Run};
 use std::path::Path;
 use std::process::Command;
 
@@ -79,6 +79,12 @@ fn runs_lists_newest_first_with_the_numbers_of_the_runs_own_files_and_show_print
     let printed = |name: &str| rows[1][name].parse::<f64>().unwrap_or_else(|e| panic!("{name}: {e}: {rows:?}"));
     assert!((printed("best") - stats["best_value"].as_f64().unwrap()).abs() <= 0.5e-4 + 1e-12, "{rows:?} vs {stats}");
     assert!((printed("test accuracy") - summary["accuracy"].as_f64().unwrap()).abs() <= 0.5e-4 + 1e-12, "{rows:?}");
+    // The size column is the bytes of the run's folder, to the digits printed.
+    for (row, num) in rows.iter().zip([2, 1]) {
+        let on_disk = dir_bytes(&exp.exp_dir("fixture-exp").join(format!("runs/{num}"))) as f64;
+        let (size, rounding) = printed_size(&row["size"]);
+        assert!((size - on_disk).abs() <= rounding, "run {num}: printed {} for {on_disk} bytes", row["size"]);
+    }
 
     let shown = runner_raw(&["show", settings, "1"]);
     let text = shown.ok();

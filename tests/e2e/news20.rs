@@ -1,7 +1,7 @@
 //! The example experiment on the full 20 Newsgroups corpus (../shared/data): reconcile and prepare
 //! through the runner with the news20 plugin, checked against the corpus' published counts.
 
-use crate::util::{python_json, runner, workspace, workspace_plugin};
+use crate::util::{dir_bytes, python_json, runner, workspace, workspace_plugin};
 
 #[test]
 fn news20_reconcile_and_prepare_cover_the_whole_corpus() {
@@ -59,4 +59,59 @@ print(json.dumps({
     );
     assert_eq!(seen["ids_match"], true);
     assert_eq!(seen["unigrams_shorter"], true);
+}
+
+/// The demo's comparison (`bow`, `bow_unigram`: 16.8 M parameters each) on a slice of the corpus,
+/// trained and evaluated: the finished run keeps no checkpoints and takes at most twice its
+/// exported model files (`model.pt` and `weights.safetensors` of each model); `runner runs`
+/// prints its size.
+#[test]
+fn a_finished_demo_run_keeps_no_checkpoints_and_at_most_twice_its_exported_models() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = workspace().join("../shared/data/20news-bydate.tar.gz");
+    let slice = tmp.path().join("slice.tar.gz");
+    let status = std::process::Command::new(crate::util::python())
+        .arg(workspace().join("scripts/news20_slice.py"))
+        .args([&corpus, &slice])
+        .args(["40", "10"])
+        .status()
+        .expect("run news20_slice.py");
+    assert!(status.success(), "news20_slice.py failed");
+    let settings = workspace().join("example-plugins/news20/settings.ini");
+    let root = tmp.path().join("experiments");
+    let overrides = [
+        format!("experiment.root={}", root.display()),
+        format!("data.source={}", slice.display()),
+        "training.epochs=2".to_string(),
+    ];
+    let mut args = vec!["all"];
+    for value in &overrides {
+        args.extend(["--set", value.as_str()]);
+    }
+    let plugin = workspace_plugin("mlpipe_plugin_news20");
+    runner(&plugin, &settings, &args).ok();
+
+    let run = root.join("EXP-0001-news20/runs/1");
+    let mut exported = 0;
+    for model in ["bow", "bow_unigram"] {
+        let training = run.join("training").join(model);
+        assert!(training.join("statistics.json").is_file(), "{model} finished");
+        assert!(!training.join("checkpoints").exists(), "{model}: checkpoints removed once finished");
+        for file in ["model.pt", "weights.safetensors"] {
+            exported += std::fs::metadata(training.join(file)).unwrap().len();
+        }
+    }
+    let size = dir_bytes(&run);
+    println!(
+        "finished demo run: {size} bytes, exported model files {exported} bytes ({:.3}x)",
+        size as f64 / exported as f64
+    );
+    assert!(size <= 2 * exported, "run {size} bytes > 2 x {exported} bytes of exported model files");
+
+    let listing =
+        crate::util::runner_args(&["runs".as_ref(), settings.as_os_str(), "--set".as_ref(), overrides[0].as_ref()]);
+    let line = listing.ok().lines().find(|line| line.trim_start().starts_with("1 ")).expect("run 1 listed").to_string();
+    let cell = line.split("  ").map(str::trim).find(|cell| cell.ends_with('B')).expect("a size cell");
+    let (printed, rounding) = crate::util::printed_size(cell);
+    assert!((printed - size as f64).abs() <= rounding, "runs prints {line:?} for {size} bytes");
 }

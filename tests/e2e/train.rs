@@ -168,7 +168,7 @@ fn killed_mid_epoch_and_resumed(plugin_options: &str, extra_training: &str) {
     // Enough work after the kill point that the kill lands before the run ends; a checkpoint
     // every 5 steps (mid-epoch), keeping the 2 most recent.
     let training = TRAINING.replace("epochs = 4", "epochs = 8")
-        + "checkpoint_every_steps = 5\nkeep_checkpoints = 2\n"
+        + "checkpoint_every_steps = 5\nkeep_checkpoints = 2\nkeep_checkpoints_after_finish = true\n"
         + extra_training;
     let exp = Experiment::fixture(plugin_options, &training);
     exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
@@ -296,4 +296,20 @@ fn bf16_and_fp16_autocast_train_on_cpu_and_export_float32() {
         assert_ne!(stats["history"][0]["train"]["loss"], full["history"][0]["train"]["loss"], "run {run}");
         assert!(model_dir(&exp, run).join("model.pt").is_file());
     }
+}
+
+#[test]
+fn a_finished_models_checkpoints_are_removed_also_when_a_kill_left_them() {
+    let exp = experiment();
+    exp.run(&fixture_plugin(), &["reconcile", "prepare", "train"]).ok();
+    let dir = model_dir(&exp, 1);
+    assert!(dir.join("model.pt").is_file() && dir.join("weights.safetensors").is_file());
+    assert!(!dir.join("checkpoints").exists(), "a finished model's checkpoints are removed");
+    // A kill after statistics.json but before the clean-up leaves them: resuming finds the model
+    // finished, skips it and removes them.
+    std::fs::create_dir_all(dir.join("checkpoints")).unwrap();
+    std::fs::write(dir.join("checkpoints/best.safetensors"), b"left by a kill").unwrap();
+    let resumed = exp.run(&fixture_plugin(), &["train", "--resume", "1"]);
+    assert!(resumed.ok().contains("tiny already finished in run 1, skipped"), "{}", resumed.stdout);
+    assert!(!dir.join("checkpoints").exists(), "the leftover checkpoints are removed");
 }

@@ -351,3 +351,29 @@ pub fn without_timing(mut json: serde_json::Value) -> serde_json::Value {
     }
     json
 }
+
+/// Bytes in the files under `dir`, at any depth (what `runner runs` adds up for a run folder).
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let entry = entry.unwrap();
+        let meta = entry.metadata().unwrap();
+        total += if meta.is_dir() { dir_bytes(&entry.path()) } else { meta.len() };
+    }
+    total
+}
+
+/// A size as `runner runs` prints it (`3.4 kB`, `771.2 MB`) in bytes, with half its last digit's
+/// unit: the rounding the printed value may carry.
+pub fn printed_size(text: &str) -> (f64, f64) {
+    let (number, unit) = text.split_once(' ').unwrap_or_else(|| panic!("not a size: {text:?}"));
+    let number: f64 = number.parse().unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    let (scale, decimals) = match unit {
+        "B" => (1.0, 0),
+        "kB" => (1e3, 1),
+        "MB" => (1e6, 1),
+        "GB" => (1e9, 2),
+        _ => panic!("unknown unit in {text:?}"),
+    };
+    (number * scale, 0.5 * scale / 10f64.powi(decimals))
+}

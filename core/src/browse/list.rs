@@ -1,5 +1,6 @@
 //! [`list_runs`]: one [`RunSummary`] per run of the experiment, newest first — what `runner runs`
-//! tabulates. Each run costs one manifest read plus one inference summary per model.
+//! tabulates. Each run costs one manifest read plus one inference summary per model, and one
+//! listing of its files with their sizes.
 
 use super::read;
 use super::status::RunStatus;
@@ -20,6 +21,8 @@ pub struct RunSummary {
     pub status: RunStatus,
     /// The run's models, in the settings' order.
     pub models: Vec<ModelSummary>,
+    /// Bytes stored under the run's folder (every file, trials and checkpoints included).
+    pub size_bytes: u64,
     /// One line per file that could not be read (naming it); the run is listed anyway.
     pub warnings: Vec<String>,
 }
@@ -51,10 +54,11 @@ pub fn list_runs(job: &Job) -> Result<Vec<RunSummary>> {
 fn summarize(job: &Job, num: u64) -> Result<RunSummary> {
     let mut warnings = Vec::new();
     let (manifest, status) = read::manifest_and_status(job, num, &mut warnings)?;
+    let size_bytes = job.storage.list_sizes(&job.layout.run(num).prefix())?.iter().map(|(_, size)| size).sum();
     let Some(manifest) = manifest else {
         let claim = read::claim(job, num)?.or_warn(&mut warnings);
         let started = claim.and_then(|claim| claim.created);
-        return Ok(RunSummary { num, started, job_type: None, status, models: Vec::new(), warnings });
+        return Ok(RunSummary { num, started, job_type: None, status, models: Vec::new(), size_bytes, warnings });
     };
     let mut models = Vec::new();
     for name in manifest.model_names() {
@@ -69,7 +73,7 @@ fn summarize(job: &Job, num: u64) -> Result<RunSummary> {
     }
     let started = Some(manifest.started).filter(|text| !text.is_empty());
     let job_type = Some(manifest.job_type).filter(|text| !text.is_empty());
-    Ok(RunSummary { num, started, job_type, status, models, warnings })
+    Ok(RunSummary { num, started, job_type, status, models, size_bytes, warnings })
 }
 
 #[cfg(test)]
@@ -103,6 +107,9 @@ mod tests {
             }]
         );
         assert_eq!(runs[0].models[0].test_accuracy, None, "run 2 was not evaluated");
+        let manifest_len = |num| finished_manifest(num, "training", &[("bert", 0.75)]).len() as u64;
+        assert_eq!(runs[1].size_bytes, manifest_len(1) + 55, "run 1: its manifest and its 55-byte summary");
+        assert_eq!(runs[0].size_bytes, manifest_len(2), "run 2: its manifest only");
         assert!(runs.iter().all(|run| run.warnings.is_empty()));
     }
 

@@ -4,7 +4,8 @@
 use super::list::RunSummary;
 use super::time::utc_minutes;
 
-const HEADERS: [&str; 8] = ["run", "started (UTC)", "job", "models", "objective", "best", "test accuracy", "status"];
+const HEADERS: [&str; 9] =
+    ["run", "started (UTC)", "job", "models", "objective", "best", "test accuracy", "size", "status"];
 
 /// The table of `runs` with a header row; columns are separated by two spaces and padded to line
 /// up, and several models' values are listed in the models column's order, comma-separated. With
@@ -13,7 +14,7 @@ pub fn render_table(runs: &[RunSummary], location: &str) -> String {
     if runs.is_empty() {
         return format!("no runs yet in {location}\n");
     }
-    let rows: Vec<[String; 8]> = runs.iter().map(row).collect();
+    let rows: Vec<[String; 9]> = runs.iter().map(row).collect();
     let mut widths = HEADERS.map(str::len);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -35,7 +36,7 @@ pub fn render_table(runs: &[RunSummary], location: &str) -> String {
     out
 }
 
-fn row(run: &RunSummary) -> [String; 8] {
+fn row(run: &RunSummary) -> [String; 9] {
     let list = |values: Vec<String>| if values.is_empty() { "-".to_string() } else { values.join(", ") };
     let number = |value: Option<f64>| value.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
     let mut objectives: Vec<String> = run.models.iter().filter_map(|model| model.objective.clone()).collect();
@@ -48,8 +49,20 @@ fn row(run: &RunSummary) -> [String; 8] {
         list(objectives),
         list(run.models.iter().map(|model| number(model.best_value)).collect()),
         list(run.models.iter().map(|model| number(model.test_accuracy)).collect()),
+        human_size(run.size_bytes),
         run.status.to_string(),
     ]
+}
+
+/// Bytes in decimal units, as `du --si` prints them: `512 B`, `3.4 kB`, `771.2 MB`, `1.25 GB`.
+pub fn human_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        1_000..=999_999 => format!("{:.1} kB", b / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.2} GB", b / 1e9),
+    }
 }
 
 #[cfg(test)]
@@ -75,6 +88,7 @@ mod tests {
                 job_type: None,
                 status: RunStatus::Allocating,
                 models: vec![],
+                size_bytes: 0,
                 warnings: vec![],
             },
             RunSummary {
@@ -83,15 +97,23 @@ mod tests {
                 job_type: Some("comparison".into()),
                 status: RunStatus::Finished,
                 models: vec![model("bow", Some(0.904273), Some(0.82249)), model("minilm", Some(0.879616), None)],
+                size_bytes: 771_234_567,
                 warnings: vec![],
             },
         ];
         let expected = "\
-run  started (UTC)     job         models       objective            best            test accuracy  status
- 12  2026-11-27 08:00  -           -            -                    -               -              allocating
-  2  2026-11-26 14:48  comparison  bow, minilm  validation:macro_f1  0.9043, 0.8796  0.8225, -      finished
+run  started (UTC)     job         models       objective            best            test accuracy  size      status
+ 12  2026-11-27 08:00  -           -            -                    -               -              0 B       allocating
+  2  2026-11-26 14:48  comparison  bow, minilm  validation:macro_f1  0.9043, 0.8796  0.8225, -      771.2 MB  finished
 ";
         assert_eq!(render_table(&runs, "/x/demo/runs/"), expected);
+    }
+
+    #[test]
+    fn sizes_are_printed_in_decimal_units() {
+        let printed: Vec<String> =
+            [0, 999, 1_000, 3_449, 999_949, 1_000_000, 771_234_567, 1_254_000_000].map(human_size).to_vec();
+        assert_eq!(printed, ["0 B", "999 B", "1.0 kB", "3.4 kB", "999.9 kB", "1.0 MB", "771.2 MB", "1.25 GB"]);
     }
 
     #[test]

@@ -36,6 +36,7 @@ const KEYS: &[&str] = &[
     "save_checkpoints",
     "checkpoint_every_steps",
     "keep_checkpoints",
+    "keep_checkpoints_after_finish",
     "class_weighting",
     "sampler",
     "label_smoothing",
@@ -143,6 +144,9 @@ pub struct TrainingSettings {
     pub checkpoint_every_steps: u64,
     /// How many recent checkpoints to keep besides the best model, >= 1 (default 1).
     pub keep_checkpoints: usize,
+    /// Keep `checkpoints/` once a model has finished (default false: they are deleted, the
+    /// exported model and `weights.safetensors` stay).
+    pub keep_checkpoints_after_finish: bool,
     /// Per-label weights of the training loss, from the training split's counts (default none).
     pub class_weighting: ClassWeighting,
     /// Which records each epoch visits (default shuffle).
@@ -213,6 +217,7 @@ impl TrainingSettings {
             save_checkpoints: r.or("save_checkpoints", true, boolean)?,
             checkpoint_every_steps: r.or("checkpoint_every_steps", 0, non_negative)?,
             keep_checkpoints: r.or("keep_checkpoints", 1, positive)?,
+            keep_checkpoints_after_finish: r.or("keep_checkpoints_after_finish", false, boolean)?,
             class_weighting: r.or("class_weighting", ClassWeighting::None, ClassWeighting::parse_keyword)?,
             sampler: r.or("sampler", Sampler::Shuffle, Sampler::parse_keyword)?,
             label_smoothing: r.or("label_smoothing", 0.0, fraction_up_to_half)?,
@@ -250,6 +255,7 @@ impl TrainingSettings {
         out.key("save_checkpoints", self.save_checkpoints);
         out.key("checkpoint_every_steps", self.checkpoint_every_steps);
         out.key("keep_checkpoints", self.keep_checkpoints);
+        out.key("keep_checkpoints_after_finish", self.keep_checkpoints_after_finish);
         out.key("class_weighting", self.class_weighting);
         out.key("sampler", self.sampler);
         out.key("label_smoothing", format!("{:?}", self.label_smoothing));

@@ -214,6 +214,8 @@ fn train_models(
         if replica.broadcast_u64(u64::from(finished))? == 1 {
             if replica.is_leader() {
                 println!("train: {model_name} already finished in run {}, skipped", run.num());
+                // A run killed between its last output and the clean-up left its checkpoints.
+                remove_checkpoints(job, run, model_name, training.keep_checkpoints_after_finish)?;
             }
             continue;
         }
@@ -314,6 +316,7 @@ fn train_models(
             continue;
         };
         let outcome = write_outputs(job, run, &mut model, &hooks, &config, &state, &validation, labels, started)?;
+        remove_checkpoints(job, run, model_name, training.keep_checkpoints_after_finish)?;
         if let Some(live) = hooks.live.take() {
             live.finish();
         }
@@ -425,6 +428,20 @@ fn restore(
         );
     }
     Ok(saved.state)
+}
+
+/// Deletes `model`'s `checkpoints/` in `run` once it has finished (its `statistics.json` exists, so
+/// a resume skips it), unless `[training] keep_checkpoints_after_finish` keeps them: the exported
+/// model and `weights.safetensors` are what a finished model needs, and the best weights are then
+/// on disk once, not twice.
+fn remove_checkpoints(job: &Job, run: &RunLayout, model: &str, keep: bool) -> Result<()> {
+    if keep {
+        return Ok(());
+    }
+    for key in job.storage.list(&run.checkpoints_prefix(model)?)? {
+        job.storage.delete(&key)?;
+    }
+    Ok(())
 }
 
 /// Workers a distributed job starts on one host when `[training] num_processes` is 0: one per

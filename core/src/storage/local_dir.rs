@@ -189,6 +189,18 @@ impl Storage for LocalStorage {
         Ok(keys)
     }
 
+    fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, StorageError> {
+        let mut sizes = Vec::new();
+        for key in self.list(prefix)? {
+            match fs::metadata(self.path(&key)) {
+                Ok(meta) => sizes.push((key, meta.len())),
+                Err(e) if is_absent(&e) => {}
+                Err(e) => return Err(StorageError::io(self.uri(&key), e)),
+            }
+        }
+        Ok(sizes)
+    }
+
     fn delete(&self, key: &str) -> Result<(), StorageError> {
         let path = self.checked_path(key)?;
         match fs::remove_file(&path) {

@@ -95,6 +95,17 @@ impl Storage for MemoryStorage {
         Ok(keys)
     }
 
+    fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, StorageError> {
+        validate_prefix(prefix)?;
+        let objects = self.objects();
+        let sizes = objects
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .map(|(key, bytes)| (key.clone(), bytes.len() as u64))
+            .collect();
+        Ok(sizes)
+    }
+
     fn delete(&self, key: &str) -> Result<(), StorageError> {
         validate_key(key)?;
         self.objects().remove(key);

@@ -68,6 +68,24 @@ pub trait Storage: Send + Sync + Debug {
     /// [`StorageError::InvalidKey`] for a malformed prefix; `Io`/`Other` on backend failure.
     fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError>;
 
+    /// Every key under `prefix` with its object's size in bytes, in [`Storage::list`]'s order:
+    /// what `runner runs` adds up. The default reads every object; backends override it with
+    /// their listing's sizes.
+    ///
+    /// # Errors
+    /// As [`Storage::list`]; an object deleted between listing and reading is left out.
+    fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, StorageError> {
+        let mut sizes = Vec::new();
+        for key in self.list(prefix)? {
+            match self.get(&key) {
+                Ok(bytes) => sizes.push((key, bytes.len() as u64)),
+                Err(StorageError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(sizes)
+    }
+
     /// Removes the object at `key`. Deleting a missing object succeeds, so that retries and
     /// clean-ups are idempotent.
     ///

@@ -126,6 +126,15 @@ impl Bucket {
 
     /// Every storage key under `prefix`, sorted, one `ListObjectsV2` page after another.
     pub(crate) async fn list(&self, prefix: &str, page_size: Option<i32>) -> Result<Vec<String>, StorageError> {
+        Ok(self.list_sizes(prefix, page_size).await?.into_iter().map(|(key, _)| key).collect())
+    }
+
+    /// Every key under `prefix` with its object's size, as `ListObjectsV2` reports them, sorted.
+    pub(crate) async fn list_sizes(
+        &self,
+        prefix: &str,
+        page_size: Option<i32>,
+    ) -> Result<Vec<(String, u64)>, StorageError> {
         let object_prefix = self.location.object_key(prefix);
         let mut keys = Vec::new();
         let mut token = None;
@@ -138,9 +147,11 @@ impl Bucket {
                 .set_max_keys(page_size)
                 .set_continuation_token(token.take());
             let page = request.send().await.map_err(|e| self.error(e, prefix))?;
-            for object_key in page.contents().iter().filter_map(|object| object.key()) {
+            for object in page.contents() {
+                let Some(object_key) = object.key() else { continue };
+                let size = u64::try_from(object.size().unwrap_or(0)).unwrap_or(0);
                 match self.location.storage_key(object_key).filter(|key| validate_key(key).is_ok()) {
-                    Some(key) => keys.push(key.to_owned()),
+                    Some(key) => keys.push((key.to_owned(), size)),
                     // Written by other tools: `dir/` folder markers, `a//b`.
                     None => tracing::warn!(object = object_key, "skipping an object that has no valid key"),
                 }

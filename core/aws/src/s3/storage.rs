@@ -105,6 +105,11 @@ impl Storage for S3Storage {
         self.runtime.block_on(self.bucket.list(prefix, self.config.list_page_size))
     }
 
+    fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, StorageError> {
+        validate_prefix(prefix)?;
+        self.runtime.block_on(self.bucket.list_sizes(prefix, self.config.list_page_size))
+    }
+
     fn delete(&self, key: &str) -> Result<(), StorageError> {
         validate_key(key)?;
         self.runtime.block_on(self.bucket.delete(key))

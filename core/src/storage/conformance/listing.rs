@@ -1,5 +1,5 @@
 //! Checks of [`Storage::list`]: recursive, sorted bytewise, bounded by whole prefix segments, and
-//! empty (not an error) where nothing is stored.
+//! empty (not an error) where nothing is stored; [`Storage::list_sizes`] gives each object's length.
 
 use super::fresh;
 use crate::storage::Storage;
@@ -54,4 +54,14 @@ pub(super) fn list_everything(storage: &dyn Storage) {
     expected.extend(added.iter().cloned());
     expected.sort();
     assert_eq!(storage.list("").expect("list everything"), expected, "\"\" lists every key");
+}
+
+pub(super) fn list_sizes_are_object_lengths(storage: &dyn Storage) {
+    let p = fresh(storage, "list_sizes_are_object_lengths");
+    let objects = [("a", 0usize), ("b/c", 3), ("b/d", 70_000)];
+    for (name, len) in objects {
+        storage.put(&format!("{p}{name}"), &vec![7u8; len]).expect("put");
+    }
+    let expected: Vec<(String, u64)> = objects.iter().map(|(name, len)| (format!("{p}{name}"), *len as u64)).collect();
+    assert_eq!(storage.list_sizes(&p).expect("list sizes"), expected, "each key with its object's length");
 }

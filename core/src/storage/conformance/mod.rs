@@ -32,6 +32,7 @@ pub const CHECKS: &[(&str, Check)] = &[
     ("list_respects_prefix_boundaries", listing::list_respects_prefix_boundaries),
     ("list_of_unknown_prefix_is_empty", listing::list_of_unknown_prefix_is_empty),
     ("list_everything", listing::list_everything),
+    ("list_sizes_are_object_lengths", listing::list_sizes_are_object_lengths),
     ("invalid_keys_are_rejected", keys::invalid_keys_are_rejected),
     ("invalid_prefixes_are_rejected", keys::invalid_prefixes_are_rejected),
     ("unusual_valid_keys_round_trip", keys::unusual_valid_keys_round_trip),

@@ -22,6 +22,7 @@ enum Fault {
     PrefixIgnoresBoundary,
     UnknownPrefixFails,
     ListEverythingIsEmpty,
+    ListedSizesAreZero,
     IgnoresInvalidKeys,
     RefusesNonAscii,
     TruncatedDownload,
@@ -45,6 +46,7 @@ const CASES: &[(Fault, &str)] = &[
     (Fault::PrefixIgnoresBoundary, "list_respects_prefix_boundaries"),
     (Fault::UnknownPrefixFails, "list_of_unknown_prefix_is_empty"),
     (Fault::ListEverythingIsEmpty, "list_everything"),
+    (Fault::ListedSizesAreZero, "list_sizes_are_object_lengths"),
     (Fault::IgnoresInvalidKeys, "invalid_keys_are_rejected"),
     (Fault::IgnoresInvalidKeys, "invalid_prefixes_are_rejected"),
     (Fault::RefusesNonAscii, "unusual_valid_keys_round_trip"),
@@ -186,6 +188,14 @@ impl Storage for Faulty {
 
     fn uri(&self, key: &str) -> String {
         self.inner.uri(key)
+    }
+
+    fn list_sizes(&self, prefix: &str) -> Result<Vec<(String, u64)>, StorageError> {
+        let sizes = self.inner.list_sizes(prefix)?;
+        if self.has(Fault::ListedSizesAreZero) {
+            return Ok(sizes.into_iter().map(|(key, _)| (key, 0)).collect());
+        }
+        Ok(sizes)
     }
 
     fn local_path(&self, _key: &str) -> Option<PathBuf> {
