@@ -76,6 +76,16 @@ fn the_pipeline_on_an_s3_root_leaves_the_same_layout_and_metrics_as_on_local_dis
     walk(&root, &root, &mut local_keys);
     local_keys.sort();
     assert_eq!(s3_keys, local_keys, "the S3 layout differs from the local one");
+    // The prepared-data cache lives in the bucket too, and a second experiment there reuses it.
+    assert!(
+        s3_keys.iter().any(|key| key.starts_with(".mlpipe-cache/prepared/") && key.ends_with("/entry.toml")),
+        "{s3_keys:?}"
+    );
+    let other = Experiment::new(
+        &fixture_settings("s3://mlpipe-test/team/exp", "").replace("name = fixture-exp", "name = other-exp"),
+    );
+    let reused = moto.runner(&other, &["reconcile", "prepare"]);
+    assert!(reused.ok().contains("prepare: tiny: reused the cached inputs"), "{}", reused.stdout);
 
     // Same numbers: the training statistics and the inference summary, timing fields aside.
     for key in ["fixture-exp/runs/1/training/tiny/statistics.json", "fixture-exp/runs/1/inference/tiny/summary.json"] {

@@ -6,6 +6,7 @@
 //! - `aws`: the pipeline on an S3 root and SageMaker jobs, against moto_server.
 //! - `plugin_loading`: every way a plugin can fail to load or fail in a call, one line each.
 //! - `data_steps`: reconcile and prepare on the fixture plugin; splits, refusals, archive, errors.
+//! - `prepare_cache`: the prepared-data cache: hits across experiments, misses after changes, a race.
 //! - `settings_cli`: settings errors and `--set` through the command line, exit codes.
 //! - `console`: training on a pseudo-terminal (progress bars) and piped (`[metric]` lines), quiet, verbose.
 //! - `train`: the train step: outputs, metric lines, PyTorch cross-check, determinism, resume.
@@ -33,6 +34,7 @@ mod infer;
 mod minilm;
 mod news20;
 mod plugin_loading;
+mod prepare_cache;
 mod report;
 mod scaffold;
 mod settings_cli;

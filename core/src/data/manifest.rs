@@ -75,6 +75,10 @@ pub struct PreparedModel {
     /// Mean and maximum length of the first input, over all splits.
     pub mean_length: f64,
     pub max_length: usize,
+    /// The prepared-data cache entry these inputs came from (`.mlpipe-cache/prepared/<key>/`);
+    /// empty in snapshots made before the cache.
+    #[serde(default)]
+    pub cache_key: String,
 }
 
 /// Renders a manifest as TOML.

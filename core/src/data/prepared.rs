@@ -148,6 +148,46 @@ impl PreparedTable {
     }
 }
 
+/// Joins single-model tables of one split (each `id`, `label`, then the model's inputs under
+/// their own names: what [`PreparedTable::encode`] writes for one model without prefixes, as the
+/// prepared-data cache keeps them) into the split's prepared table, models in the given order;
+/// `comparison` prefixes the inputs with the model name.
+///
+/// # Errors
+/// No models, tables whose `id` or `label` columns differ from the first model's, or an encoding
+/// failure.
+pub fn join_models(models: &[(String, Vec<RecordBatch>)], comparison: bool, uri: &str) -> Result<Vec<u8>> {
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    for (index, (model, batches)) in models.iter().enumerate() {
+        let schema = batches
+            .first()
+            .map(RecordBatch::schema)
+            .ok_or_else(|| Error::data_file(uri, format!("model {model}: no rows")))?;
+        let batch = arrow::compute::concat_batches(&schema, batches).map_err(|err| Error::data_file(uri, err))?;
+        if batch.num_columns() < 3 || schema.field(0).name() != "id" || schema.field(1).name() != "label" {
+            return Err(Error::data_file(uri, format!("model {model}: expected id, label and inputs, got {schema}")));
+        }
+        if index == 0 {
+            fields.extend([Field::new("id", DataType::Utf8, false), Field::new("label", DataType::Int64, false)]);
+            columns.extend([batch.column(0).clone(), batch.column(1).clone()]);
+        } else if batch.column(0).to_data() != columns[0].to_data() || batch.column(1).to_data() != columns[1].to_data()
+        {
+            return Err(Error::data_file(
+                uri,
+                format!("model {model}: ids or labels differ from model {}'s", models[0].0),
+            ));
+        }
+        for (field, array) in schema.fields().iter().zip(batch.columns()).skip(2) {
+            fields.push(Field::new(column_name(model, field.name(), comparison), array.data_type().clone(), false));
+            columns.push(array.clone());
+        }
+    }
+    let batch =
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|err| Error::data_file(uri, err))?;
+    parquet_io::encode(&batch, uri)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +223,44 @@ mod tests {
         assert_eq!(names, ["id", "label", "a_input_ids", "b_features"]);
         let ids = batches[0].column(2).as_any().downcast_ref::<ListArray>().unwrap();
         assert_eq!(ids.value_offsets(), &[0, 3, 4]);
+    }
+
+    fn one_model(name: &str, ids: &[&str], rows: &[Vec<i64>]) -> (String, Vec<RecordBatch>) {
+        let mut columns = PreparedColumns::default();
+        for row in rows {
+            columns.push(Features::new().int("input_ids", row.clone())).unwrap();
+        }
+        let table = PreparedTable {
+            ids: ids.iter().map(|id| id.to_string()).collect(),
+            labels: (0..ids.len() as i64).collect(),
+            models: vec![(name.into(), columns)],
+        };
+        (name.into(), parquet_io::decode(table.encode(false, "mem").unwrap(), "mem").unwrap())
+    }
+
+    #[test]
+    fn joining_single_model_tables_gives_the_table_prepare_writes() {
+        let rows_a = [vec![1, 2, 3], vec![4]];
+        let rows_b = [vec![7], vec![8, 9]];
+        let joined =
+            join_models(&[one_model("a", &["x", "y"], &rows_a), one_model("b", &["x", "y"], &rows_b)], true, "mem")
+                .unwrap();
+        let mut a = PreparedColumns::default();
+        let mut b = PreparedColumns::default();
+        for (row_a, row_b) in rows_a.iter().zip(&rows_b) {
+            a.push(Features::new().int("input_ids", row_a.clone())).unwrap();
+            b.push(Features::new().int("input_ids", row_b.clone())).unwrap();
+        }
+        let direct = PreparedTable {
+            ids: vec!["x".into(), "y".into()],
+            labels: vec![0, 1],
+            models: vec![("a".into(), a), ("b".into(), b)],
+        };
+        assert_eq!(joined, direct.encode(true, "mem").unwrap(), "byte for byte");
+
+        let err =
+            join_models(&[one_model("a", &["x", "y"], &rows_a), one_model("b", &["y", "x"], &rows_b)], true, "mem")
+                .unwrap_err();
+        assert!(err.to_string().contains("model b: ids or labels differ from model a's"), "{err}");
     }
 }

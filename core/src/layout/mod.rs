@@ -5,11 +5,13 @@
 //! atomic across processes and machines sharing the storage.
 
 mod allocate;
+mod cache;
 mod experiment;
 mod run;
 #[cfg(test)]
 mod tests;
 
 pub use allocate::{allocate_run, list_runs};
+pub use cache::{PreparedCacheLayout, CACHE_DIR};
 pub use experiment::ExperimentLayout;
 pub use run::RunLayout;

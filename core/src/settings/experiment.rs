@@ -71,8 +71,12 @@ impl ExperimentSettings {
 }
 
 fn experiment_name(text: &str) -> Expect<String> {
-    let ok = (1..=100).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    ok.then(|| text.to_string()).ok_or_else(|| "1 to 100 characters of letters, digits, '.', '_' and '-'".to_string())
+    // A leading '.' is reserved for mlpipe's own folders under the root (the cache).
+    let ok = (1..=100).contains(&text.len())
+        && !text.starts_with('.')
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    ok.then(|| text.to_string())
+        .ok_or_else(|| "1 to 100 characters of letters, digits, '.', '_' and '-', not starting with '.'".to_string())
 }
 
 fn root(dir: &Path, text: &str) -> Expect<Root> {
@@ -137,8 +141,11 @@ mod tests {
         assert_eq!(
             error(&text),
             "settings.ini:2: experiment.name: expected 1 to 100 characters of letters, \
-             digits, '.', '_' and '-', got \"my demo\""
+             digits, '.', '_' and '-', not starting with '.', got \"my demo\""
         );
+        // A leading '.' is the cache's folder (.mlpipe-cache), not an experiment's.
+        let text = MINIMAL.replace("name = demo", "name = .mlpipe-cache");
+        assert!(error(&text).ends_with("not starting with '.', got \".mlpipe-cache\""), "{}", error(&text));
     }
 
     #[test]

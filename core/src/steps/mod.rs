@@ -5,6 +5,7 @@ mod compare;
 mod confident_errors;
 mod infer;
 mod prepare;
+mod prepare_cache;
 mod reconcile;
 mod report;
 mod run_manifest;

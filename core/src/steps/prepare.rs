@@ -1,14 +1,17 @@
 //! Step `prepare`: encodes every record for every model with the plugin's `prepare`, in parallel
 //! across cores, and writes `data/prepared/{train,validation,test}.parquet` plus a manifest that
-//! records each model's inputs, `ordered_input_keys` and lengths.
+//! records each model's inputs, `ordered_input_keys` and lengths. A model whose inputs are in the
+//! prepared-data cache under the same content key (`prepare_cache`) is not encoded again.
 
+use super::prepare_cache::{content_key, lookup, store, CacheEntry, CachedModel};
 use super::snapshot::{archive, read_manifest, require_manifest, should_run, Existing};
 use crate::data::{
-    column_name, read_records, to_toml, DataManifest, PreparedColumns, PreparedFile, PreparedManifest, PreparedModel,
-    PreparedTable,
+    column_name, decode_parquet, join_models, read_records, to_toml, DataManifest, PreparedColumns, PreparedFile,
+    PreparedManifest, PreparedModel, PreparedTable,
 };
 use crate::hash::{sha256_hex, InputsHash};
 use crate::job::Job;
+use crate::layout::PreparedCacheLayout;
 use crate::plugin::Plugin;
 use crate::progress::Progress;
 use crate::{Error, Result};
@@ -25,6 +28,8 @@ pub struct PrepareReport {
     pub manifest: PreparedManifest,
     pub uri: String,
     pub archived_to: Option<String>,
+    /// Models whose inputs came from the prepared-data cache instead of the plugin.
+    pub reused: Vec<String>,
 }
 
 /// Runs the step.
@@ -36,18 +41,33 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
     let layout = &job.layout;
     let models = &job.settings.experiment.model_names;
     let data_manifest: DataManifest = require_manifest(job, &layout.data_manifest(), "reconcile")?;
-    let inputs_sha256 = InputsHash::new()
+    let input_keys = models.iter().map(|model| checked_input_keys(plugin, model)).collect::<Result<Vec<_>>>()?;
+    let cache_keys: Vec<String> = models
+        .iter()
+        .zip(&input_keys)
+        .map(|(model, keys)| content_key(&data_manifest.records_sha256, &plugin.sha256, &job.settings, model, keys))
+        .collect();
+    let mut inputs = InputsHash::new()
         .with("records_sha256", &data_manifest.records_sha256)
         .with("plugin_sha256", &plugin.sha256)
-        .with("model_names", models.join(","))
-        .finish();
+        .with("model_names", models.join(","));
+    for (model, key) in models.iter().zip(&cache_keys) {
+        inputs = inputs.with(&format!("prepared.{model}"), key);
+    }
+    let inputs_sha256 = inputs.finish();
     let manifest_key = layout.prepared_manifest();
     let uri = job.storage.uri(&layout.prepared_prefix());
     let previous: Option<PreparedManifest> = read_manifest(job, &manifest_key)?;
     let leftovers = !job.storage.list(&layout.prepared_prefix())?.is_empty();
     if let Some(manifest) = &previous {
         if !should_run(Some(&manifest.inputs_sha256), &inputs_sha256, existing, &uri)? {
-            return Ok(PrepareReport { skipped: true, manifest: manifest.clone(), uri, archived_to: None });
+            return Ok(PrepareReport {
+                skipped: true,
+                manifest: manifest.clone(),
+                uri,
+                archived_to: None,
+                reused: Vec::new(),
+            });
         }
     } else if leftovers {
         should_run(Some(""), &inputs_sha256, existing, &uri)?;
@@ -65,102 +85,94 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
     let records = read_records(records_bytes, &records_uri)?;
     let label_ids: HashMap<&str, i64> =
         data_manifest.labels.iter().map(|(label, counts)| (label.as_str(), counts.id as i64)).collect();
-    let input_keys = models.iter().map(|model| checked_input_keys(plugin, model)).collect::<Result<Vec<_>>>()?;
+    let splits: Vec<(Split, Vec<&Record>)> = Split::ALL
+        .into_iter()
+        .map(|split| (split, records.iter().filter(|record| record.split == Some(split)).collect::<Vec<_>>()))
+        .filter(|(_, rows)| !rows.is_empty())
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(job.settings.data.num_workers)
         .build()
         .map_err(|err| Error::Internal { what: format!("cannot start worker threads: {err}") })?;
 
-    let comparison = job.is_comparison();
-    let mut files = BTreeMap::new();
-    let mut schemas: Vec<Option<Vec<(String, &'static str)>>> = vec![None; models.len()];
-    let mut lengths: Vec<(f64, usize, usize)> = vec![(0.0, 0, 0); models.len()];
-    for split in Split::ALL {
-        let rows: Vec<&Record> = records.iter().filter(|record| record.split == Some(split)).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let mut table = PreparedTable {
-            ids: rows.iter().map(|record| record.id.clone()).collect(),
-            labels: rows.iter().map(|record| label_ids[record.label.as_str()]).collect(),
-            models: Vec::new(),
+    // Each model's splits: from the cache when an entry has the same content key, else encoded
+    // with the plugin and stored there. `--force` recomputes and replaces the entry.
+    let force = existing == Existing::Replace;
+    let mut prepared = Vec::new();
+    let mut reused = Vec::new();
+    for ((model, keys), cache_key) in models.iter().zip(&input_keys).zip(&cache_keys) {
+        let hit = if force { None } else { lookup(job, cache_key)? };
+        let entry = match hit {
+            Some(entry) => {
+                println!(
+                    "prepare: {model}: reused the cached inputs {} (same records, plugin, options, seed and input keys)",
+                    job.storage.uri(&PreparedCacheLayout::new(cache_key)?.prefix())
+                );
+                reused.push(model.clone());
+                entry
+            }
+            None => {
+                let entry = encode_model(
+                    job,
+                    plugin,
+                    &pool,
+                    model,
+                    keys,
+                    cache_key,
+                    &data_manifest.records_sha256,
+                    &splits,
+                    &label_ids,
+                )?;
+                store(job, &entry, force)?;
+                entry
+            }
         };
-        for (index, model) in models.iter().enumerate() {
-            let progress = Progress::new(format!("prepare {model} {}", split.as_str()), rows.len() as u64);
-            let encoded: Vec<Result<Features>> = pool.install(|| {
-                rows.par_iter()
-                    .map(|record| {
-                        let result = plugin.experiment.prepare(model, record).map_err(|err| Error::Prepare {
-                            model: model.clone(),
-                            id: record.id.clone(),
-                            problem: err.to_string(),
-                        });
-                        progress.add(1);
-                        result
-                    })
-                    .collect()
-            });
-            progress.finish();
-            let mut columns = PreparedColumns::default();
-            for (record, features) in rows.iter().zip(encoded) {
-                let features = features?;
-                check_inputs(&features, &input_keys[index], model, &record.id)?;
-                columns.push(features).map_err(|problem| Error::Prepare {
-                    model: model.clone(),
-                    id: record.id.clone(),
-                    problem,
-                })?;
-            }
-            let schema = columns.schema();
-            if let Some(first) = &schemas[index] {
-                if *first != schema {
-                    return Err(Error::Prepare {
-                        model: model.clone(),
-                        id: rows[0].id.clone(),
-                        problem: format!("inputs {schema:?} differ from other splits' {first:?}"),
-                    });
-                }
-            }
-            if let Some((mean, max)) = columns.length_stats(&schema[0].0) {
-                let (sum, overall_max, count) = &mut lengths[index];
-                *sum += mean * columns.rows() as f64;
-                *overall_max = (*overall_max).max(max);
-                *count += columns.rows();
-            }
-            schemas[index] = Some(schema);
-            table.models.push((model.clone(), columns));
-        }
-        let key = layout.prepared(split.as_str())?;
-        let rows_count = table.ids.len();
-        let bytes = table.encode(comparison, &job.storage.uri(&key))?;
-        files.insert(
-            split.as_str().to_string(),
-            (key, PreparedFile { rows: rows_count, sha256: sha256_hex(&bytes) }, bytes),
-        );
+        prepared.push(entry);
     }
 
-    let prepared_models = models
+    let comparison = job.is_comparison();
+    let mut files = BTreeMap::new();
+    for (split, rows) in &splits {
+        let name = split.as_str();
+        let key = layout.prepared(name)?;
+        let file_uri = job.storage.uri(&key);
+        let tables = prepared
+            .iter()
+            .map(|model| {
+                let bytes = model.splits.get(name).ok_or_else(|| {
+                    Error::data_file(
+                        &file_uri,
+                        format!("model {}: no {name} split in its prepared inputs", model.entry.model),
+                    )
+                })?;
+                Ok((model.entry.model.clone(), decode_parquet(bytes.clone(), &file_uri)?))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let bytes = join_models(&tables, comparison, &file_uri)?;
+        files.insert(name.to_string(), (key, PreparedFile { rows: rows.len(), sha256: sha256_hex(&bytes) }, bytes));
+    }
+
+    let prepared_models = prepared
         .iter()
-        .zip(input_keys)
-        .zip(schemas)
-        .zip(lengths)
-        .map(|(((name, input_keys), schema), (sum, max_length, count))| {
-            let schema = schema.unwrap_or_default();
+        .map(|model| {
+            let entry = &model.entry;
             PreparedModel {
-                name: name.clone(),
-                input_keys,
-                columns: schema
+                name: entry.model.clone(),
+                input_keys: entry.input_keys.clone(),
+                columns: entry
+                    .inputs
                     .iter()
-                    .map(|(input, _)| (input.clone(), column_name(name, input, comparison)))
+                    .map(|(input, _)| (input.clone(), column_name(&entry.model, input, comparison)))
                     .collect(),
-                inputs: schema.into_iter().map(|(input, kind)| (input, kind.to_string())).collect(),
-                mean_length: if count > 0 { sum / count as f64 } else { 0.0 },
-                max_length,
+                inputs: entry.inputs.iter().cloned().collect(),
+                mean_length: entry.mean_length,
+                max_length: entry.max_length,
+                cache_key: model.key.clone(),
             }
         })
         .collect();
     let manifest = PreparedManifest {
-        created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created: now(),
         mlpipe_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs_sha256,
         records_sha256: data_manifest.records_sha256.clone(),
@@ -177,7 +189,96 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
     let manifest_uri = job.storage.uri(&manifest_key);
     job.storage.put(&manifest_key, to_toml(&manifest, &manifest_uri)?.as_bytes())?;
     tracing::info!("prepare: {} records × {} models in {:.1}s", records.len(), models.len(), manifest.wall_seconds);
-    Ok(PrepareReport { skipped: false, manifest, uri, archived_to })
+    Ok(PrepareReport { skipped: false, manifest, uri, archived_to, reused })
+}
+
+/// Encodes every split of `model` with the plugin, in parallel across records: the entry to
+/// cache under `cache_key`, with each split as a single-model table.
+#[allow(clippy::too_many_arguments)]
+fn encode_model(
+    job: &Job,
+    plugin: &Plugin,
+    pool: &rayon::ThreadPool,
+    model: &str,
+    input_keys: &[String],
+    cache_key: &str,
+    records_sha256: &str,
+    splits: &[(Split, Vec<&Record>)],
+    label_ids: &HashMap<&str, i64>,
+) -> Result<CachedModel> {
+    let cache = PreparedCacheLayout::new(cache_key)?;
+    let mut schema: Option<Vec<(String, &'static str)>> = None;
+    let (mut sum, mut max_length, mut count) = (0.0, 0, 0);
+    let mut files = BTreeMap::new();
+    let mut split_bytes = BTreeMap::new();
+    for (split, rows) in splits {
+        let progress = Progress::new(format!("prepare {model} {}", split.as_str()), rows.len() as u64);
+        let encoded: Vec<Result<Features>> = pool.install(|| {
+            rows.par_iter()
+                .map(|record| {
+                    let result = plugin.experiment.prepare(model, record).map_err(|err| Error::Prepare {
+                        model: model.to_string(),
+                        id: record.id.clone(),
+                        problem: err.to_string(),
+                    });
+                    progress.add(1);
+                    result
+                })
+                .collect()
+        });
+        progress.finish();
+        let mut columns = PreparedColumns::default();
+        for (record, features) in rows.iter().zip(encoded) {
+            let features = features?;
+            check_inputs(&features, input_keys, model, &record.id)?;
+            columns.push(features).map_err(|problem| Error::Prepare {
+                model: model.to_string(),
+                id: record.id.clone(),
+                problem,
+            })?;
+        }
+        let split_schema = columns.schema();
+        if let Some(first) = &schema {
+            if *first != split_schema {
+                return Err(Error::Prepare {
+                    model: model.to_string(),
+                    id: rows[0].id.clone(),
+                    problem: format!("inputs {split_schema:?} differ from other splits' {first:?}"),
+                });
+            }
+        }
+        if let Some((mean, max)) = columns.length_stats(&split_schema[0].0) {
+            sum += mean * columns.rows() as f64;
+            max_length = max_length.max(max);
+            count += columns.rows();
+        }
+        schema = Some(split_schema);
+        let table = PreparedTable {
+            ids: rows.iter().map(|record| record.id.clone()).collect(),
+            labels: rows.iter().map(|record| label_ids[record.label.as_str()]).collect(),
+            models: vec![(model.to_string(), columns)],
+        };
+        let bytes = table.encode(false, &job.storage.uri(&cache.split(split.as_str())?))?;
+        files.insert(split.as_str().to_string(), PreparedFile { rows: rows.len(), sha256: sha256_hex(&bytes) });
+        split_bytes.insert(split.as_str().to_string(), bytes);
+    }
+    let entry = CacheEntry {
+        created: now(),
+        mlpipe_version: env!("CARGO_PKG_VERSION").to_string(),
+        model: model.to_string(),
+        records_sha256: records_sha256.to_string(),
+        plugin_sha256: plugin.sha256.clone(),
+        input_keys: input_keys.to_vec(),
+        inputs: schema.unwrap_or_default().into_iter().map(|(input, kind)| (input, kind.to_string())).collect(),
+        mean_length: if count > 0 { sum / count as f64 } else { 0.0 },
+        max_length,
+        files,
+    };
+    Ok(CachedModel { key: cache_key.to_string(), entry, splits: split_bytes })
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn checked_input_keys(plugin: &Plugin, model: &str) -> Result<Vec<String>> {
