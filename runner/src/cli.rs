@@ -9,7 +9,7 @@ use std::path::PathBuf;
     name = "runner",
     version,
     about,
-    after_help = "Past runs, no plugin needed: `runner runs SETTINGS.ini` lists them, `runner show SETTINGS.ini RUN` prints one.\nPlugins: `runner new DIR` writes a plugin crate, `runner check --plugin LIBRARY.so SETTINGS.ini` checks one."
+    after_help = "Past runs, no plugin needed: `runner runs SETTINGS.ini` lists them, `runner show SETTINGS.ini RUN` prints one.\n`runner reproduce SETTINGS.ini RUN` re-creates a run from its folder and compares the result with it.\nPlugins: `runner new DIR` writes a plugin crate, `runner check --plugin LIBRARY.so SETTINGS.ini` checks one."
 )]
 pub struct Cli {
     /// The experiment plugin: a shared library built with mlpipe-plugin-api's export_experiment!.

@@ -1,5 +1,6 @@
 //! The `runner` command: `runner --plugin libmyexp.so settings.ini [STEP ...]`, or
-//! `runner runs|show settings.ini ...` to browse past runs (see [`browse`]), or `runner new|check`
+//! `runner runs|show settings.ini ...` to browse past runs (see [`browse`]), `runner reproduce
+//! settings.ini RUN` to re-create a run (see [`reproduce`]), or `runner new|check`
 //! to write and check a plugin (see [`author`]). Parses the command
 //! line, runs the steps, prints the error once as one line and exits 0 (success), 1 (the job
 //! failed) or 2 (bad usage or bad settings).
@@ -14,6 +15,7 @@ mod launch;
 mod memory;
 mod model_archive;
 mod parse;
+mod reproduce;
 mod run;
 mod sagemaker;
 mod sagemaker_tuning;
@@ -33,6 +35,9 @@ fn main() -> ExitCode {
     }
     if author::is_author_command(std::env::args_os().nth(1).as_deref()) {
         return author::main();
+    }
+    if reproduce::is_reproduce_command(std::env::args_os().nth(1).as_deref()) {
+        return reproduce::main();
     }
     let cli = match parse::parse_or_exit::<cli::Cli>() {
         Ok(cli) => cli,

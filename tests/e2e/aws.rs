@@ -28,10 +28,17 @@ impl Moto {
 
     /// Runs the runner with the SDK pointed at this server.
     fn runner(&self, exp: &Experiment, args: &[&str]) -> Run {
+        let settings = exp.settings();
+        let plugin = fixture_plugin();
+        let mut all: Vec<&std::ffi::OsStr> = vec!["--plugin".as_ref(), plugin.as_os_str(), settings.as_os_str()];
+        all.extend(args.iter().map(std::ffi::OsStr::new));
+        self.command(&all)
+    }
+
+    /// Runs the runner with `args` as given (a subcommand such as `reproduce`), the SDK pointed at
+    /// this server.
+    fn command(&self, args: &[&std::ffi::OsStr]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_runner"))
-            .arg("--plugin")
-            .arg(fixture_plugin())
-            .arg(exp.settings())
             .args(args)
             .env_remove("RUST_LOG")
             .env("AWS_ENDPOINT_URL", &self.endpoint)
@@ -86,6 +93,10 @@ fn the_pipeline_on_an_s3_root_leaves_the_same_layout_and_metrics_as_on_local_dis
     );
     let reused = moto.runner(&other, &["reconcile", "prepare"]);
     assert!(reused.ok().contains("prepare: tiny: reused the cached inputs"), "{}", reused.stdout);
+
+    // `runner reproduce` re-creates run 1 from the bucket alone, bit for bit.
+    let reproduced = moto.command(&["reproduce".as_ref(), s3.settings().as_os_str(), "1".as_ref()]);
+    assert!(reproduced.ok().contains("identical: run 2 reproduces run 1"), "{}", reproduced.stdout);
 
     // Same numbers: the training statistics and the inference summary, timing fields aside.
     for key in ["fixture-exp/runs/1/training/tiny/statistics.json", "fixture-exp/runs/1/inference/tiny/summary.json"] {

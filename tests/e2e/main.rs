@@ -19,6 +19,7 @@
 //! - `doctor`: `runner check` passes a healthy plugin and names what is wrong with each wrong one.
 //! - `scaffold`: `runner new`, built outside the workspace with no LIBTORCH, checked, run to a report.
 //! - `browse`: `runner runs` and `runner show` (no plugin) on trained runs, half-written runs, bad usage.
+//! - `reproduce`: `runner reproduce`: identical re-creation, plugin refusal, a perturbed metric, re-created data.
 //! - `news20`: the example experiment on the full 20 Newsgroups corpus.
 //! - `minilm`: the pretrained transformer beside `bow` on real posts, checked against transformers.
 
@@ -36,6 +37,7 @@ mod news20;
 mod plugin_loading;
 mod prepare_cache;
 mod report;
+mod reproduce;
 mod scaffold;
 mod settings_cli;
 mod tracking;

@@ -6,12 +6,12 @@
 
 mod details;
 mod list;
-mod read;
+pub(crate) mod read;
 mod show;
 mod status;
 mod table;
 #[cfg(test)]
-mod test_runs;
+pub(crate) mod test_runs;
 mod time;
 
 pub use details::render_details;

@@ -100,3 +100,21 @@ impl RunManifest {
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// Adds top-level `fields` to run `run`'s existing `manifest.toml` (replacing fields of the same
+/// name), keeping everything else: how `runner reproduce` records what it reproduced.
+///
+/// # Errors
+/// A manifest that is missing or does not parse; storage failures.
+pub fn annotate_manifest(job: &Job, run: &RunLayout, fields: &[(&str, toml::Value)]) -> Result<()> {
+    let key = run.manifest();
+    let uri = job.storage.uri(&key);
+    let mut table: toml::Table = toml::from_str(&String::from_utf8_lossy(&job.storage.get(&key)?))
+        .map_err(|err| crate::Error::data_file(&uri, err.message()))?;
+    for (name, value) in fields {
+        table.insert((*name).to_string(), value.clone());
+    }
+    let text = toml::to_string_pretty(&table).map_err(|err| crate::Error::Internal { what: err.to_string() })?;
+    job.storage.put(&key, text.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! `runner reproduce SETTINGS.ini RUN`: re-creates a run from its folder alone and says whether the
+//! result is the same. It takes the run's settings snapshot (with the root where the run was
+//! found), refuses a plugin file or libtorch other than the recorded ones unless
+//! `--allow-different-plugin` (then recorded in the new run's manifest), re-creates the data
+//! snapshot when the experiment's differs from the recorded hashes (the old one is archived),
+//! trains into a new run exactly as `train` does (locally, distributed or on SageMaker, as the
+//! snapshot says), and compares every model's metrics and weights with the original run's. It
+//! prints `identical …` (exit 0) or `differs: …` with the first differing metric (exit 1).
+
+use crate::browse::ExperimentArgs;
+use crate::cli::Step;
+use crate::invocation::Invocation;
+use crate::parse::{names_subcommand, parse_or_exit};
+use clap::{Parser, Subcommand};
+use mlpipe_core::browse::ManifestView;
+use mlpipe_core::data::DataManifest;
+use mlpipe_core::hash::sha256_file;
+use mlpipe_core::job::Job;
+use mlpipe_core::plugin::Plugin;
+use mlpipe_core::settings::Settings;
+use mlpipe_core::steps::{self, Existing, Verdict};
+use mlpipe_core::tune::record::TrialRecord;
+use mlpipe_core::{Error, Result};
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Re-creates a run from its folder and compares the result with it.
+#[derive(Debug, Parser)]
+#[command(name = "runner", version)]
+pub struct ReproduceCli {
+    #[command(subcommand)]
+    pub command: ReproduceCommand,
+}
+
+/// The one subcommand.
+#[derive(Debug, Subcommand)]
+pub enum ReproduceCommand {
+    /// Trains a new run from run RUN's settings snapshot, plugin and data, and compares every
+    /// metric and the weights with it: prints `identical` (exit 0) or the first difference
+    /// (exit 1).
+    Reproduce {
+        #[command(flatten)]
+        experiment: ExperimentArgs,
+        /// The run to reproduce (`runner runs` lists them).
+        #[arg(value_name = "RUN")]
+        run: u64,
+        /// The plugin library [default: the file the run's manifest records].
+        #[arg(long, value_name = "LIBRARY.so")]
+        plugin: Option<PathBuf>,
+        /// Goes on when the plugin file's hash or the libtorch version differs from the run's;
+        /// the new run's manifest records it.
+        #[arg(long)]
+        allow_different_plugin: bool,
+        /// Only warnings, errors and the verdict.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+}
+
+/// Whether `first`, the command line's first argument, is `reproduce`.
+pub fn is_reproduce_command(first: Option<&OsStr>) -> bool {
+    names_subcommand::<ReproduceCli>(first)
+}
+
+/// Parses `runner reproduce ...` and runs it; returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = match parse_or_exit::<ReproduceCli>() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let ReproduceCommand::Reproduce { experiment, run, plugin, allow_different_plugin, quiet } = &cli.command;
+    crate::init_logging(false, *quiet);
+    match reproduce(experiment, *run, plugin.as_ref(), *allow_different_plugin, *quiet) {
+        Ok(Verdict::Identical { .. }) => ExitCode::SUCCESS,
+        Ok(Verdict::Differs(_)) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("error: {}", crate::error_line::error_line(&err));
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn reproduce(
+    experiment: &ExperimentArgs,
+    num: u64,
+    plugin: Option<&PathBuf>,
+    allow_different_plugin: bool,
+    quiet: bool,
+) -> Result<Verdict> {
+    let located = Settings::load(&experiment.settings, &experiment.overrides)?;
+    let root = located.experiment.root.to_string();
+    let job = Job::open_with(located, std::sync::Arc::new(mlpipe_aws::Aws))?;
+    let recorded = steps::recorded_run(&job, num)?;
+    if recorded.status != "finished" {
+        return Err(Error::Unsupported {
+            what: format!(
+                "run {num} is {}: only a finished run can be reproduced (continue it with `train --resume {num}`)",
+                if recorded.status.is_empty() { "not finished" } else { recorded.status.as_str() }
+            ),
+        });
+    }
+    let original = job.layout.run(num);
+    let (snapshot_key, models) = what_to_train(&job, num, &recorded)?;
+
+    // The run's own settings (a tuning run's: its best trial's), with the root where the run was
+    // found; relative paths in the snapshot are relative to the directory the run was started
+    // from, taken to be this one.
+    let snapshot_uri = job.storage.uri(&snapshot_key);
+    let snapshot_text = String::from_utf8_lossy(&job.storage.get(&snapshot_key)?).into_owned();
+    let here = std::env::current_dir().map_err(|source| Error::Io { path: PathBuf::from("."), source })?;
+    let root_override = format!("experiment.root={root}");
+    let settings = Settings::parse(&snapshot_text, &here.join(&snapshot_uri), &[root_override])?;
+    let scratch = tempfile::tempdir().map_err(|source| Error::Io { path: std::env::temp_dir(), source })?;
+    let settings_path = scratch.path().join("settings.ini");
+    std::fs::write(&settings_path, settings.to_ini())
+        .map_err(|source| Error::Io { path: settings_path.clone(), source })?;
+
+    // The same plugin file and libtorch, or a refusal naming both.
+    let plugin_path = plugin.cloned().unwrap_or_else(|| PathBuf::from(&recorded.plugin_file));
+    if !plugin_path.is_file() {
+        return Err(Error::Unsupported {
+            what: format!(
+                "run {num} was made with the plugin {}, which is not there: pass --plugin LIBRARY.so",
+                plugin_path.display()
+            ),
+        });
+    }
+    let plugin_sha256 = sha256_file(&plugin_path)?;
+    let torch = mlpipe_plugin_api::TorchAbi::CURRENT.to_string();
+    let mut differences = Vec::new();
+    if plugin_sha256 != recorded.plugin_sha256 {
+        differences.push(format!(
+            "the plugin {} has sha256 {plugin_sha256}, run {num} was made with sha256 {}",
+            plugin_path.display(),
+            recorded.plugin_sha256
+        ));
+    }
+    if torch != recorded.torch {
+        differences.push(format!("this runner has {torch}, run {num} was made with {}", recorded.torch));
+    }
+    if !differences.is_empty() && !allow_different_plugin {
+        return Err(Error::Unsupported {
+            what: format!(
+                "run {num} cannot be reproduced as it was made: {}; pass --allow-different-plugin to go on anyway",
+                differences.join("; ")
+            ),
+        });
+    }
+    let say = |line: String| {
+        if !quiet {
+            println!("{line}");
+        }
+    };
+
+    // The data the run was trained on: re-created when the experiment's snapshot differs.
+    let snapshot_job = Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))?;
+    let opened = Plugin::open(&plugin_path, &snapshot_job.settings)?;
+    let data: Option<DataManifest> = steps::read_manifest(&snapshot_job, &snapshot_job.layout.data_manifest())?;
+    let current = data.map(|manifest| manifest.records_sha256);
+    if current.as_deref() != Some(recorded.data_records_sha256.as_str()) {
+        say(format!(
+            "reproduce: the experiment's records (sha256 {}) are not run {num}'s ({}): re-creating the data snapshot",
+            current.as_deref().unwrap_or("none"),
+            recorded.data_records_sha256
+        ));
+        let report = steps::reconcile(&snapshot_job, &opened, Existing::Replace)?;
+        if report.manifest.records_sha256 != recorded.data_records_sha256 {
+            return Err(Error::Unsupported {
+                what: format!(
+                    "run {num} cannot be reproduced: its settings now reconcile records with sha256 {}, the run had {} (the data source or the plugin's reconcile changed)",
+                    report.manifest.records_sha256, recorded.data_records_sha256
+                ),
+            });
+        }
+        if let Some(archive) = report.archived_to {
+            say(format!("reproduce: the experiment's previous data snapshot was moved to {archive}"));
+        }
+    }
+    match steps::prepare(&snapshot_job, &opened, Existing::ReuseIfSame) {
+        Err(Error::SnapshotExists { .. }) => {
+            let report = steps::prepare(&snapshot_job, &opened, Existing::Replace)?;
+            if let Some(archive) = report.archived_to {
+                say(format!("reproduce: the experiment's previous prepared data was moved to {archive}"));
+            }
+        }
+        other => {
+            other?;
+        }
+    }
+    drop(opened);
+
+    // A new run, trained as `train` trains.
+    let invocation = Invocation {
+        plugin: plugin_path,
+        settings: settings_path,
+        overrides: Vec::new(),
+        steps: vec![Step::Train],
+        force: false,
+        resume: None,
+        run: None,
+        trial: None,
+        dry_run: false,
+        verbose: false,
+        quiet,
+    };
+    let new = crate::run::run_invocation(&invocation)?
+        .ok_or_else(|| Error::Internal { what: "training made no run to compare".into() })?;
+    let fresh = snapshot_job.layout.run(new);
+    let verdict = steps::compare_runs(&snapshot_job, &original, &fresh, &models)?;
+    let mut fields = vec![
+        ("reproduces", toml::Value::Integer(num as i64)),
+        (
+            "reproduce_verdict",
+            toml::Value::String(match &verdict {
+                Verdict::Identical { .. } => "identical".into(),
+                Verdict::Differs(line) => format!("differs: {line}"),
+            }),
+        ),
+    ];
+    if !differences.is_empty() {
+        fields.push(("reproduce_allowed_differences", toml::Value::String(differences.join("; "))));
+    }
+    steps::annotate_manifest(&snapshot_job, &fresh, &fields)?;
+    match &verdict {
+        Verdict::Identical { values, models } => println!(
+            "identical: run {new} reproduces run {num}: {values} metric values of {models} model(s) and their weights, bit for bit"
+        ),
+        Verdict::Differs(line) => println!("differs: run {new} does not reproduce run {num}: {line}"),
+    }
+    Ok(verdict)
+}
+
+/// The settings snapshot to train from and the models to compare: the run's own snapshot and
+/// models, or for a tuning run the best trial's snapshot and its model (whose outputs the run
+/// kept in `training/<model>/`).
+fn what_to_train(job: &Job, num: u64, recorded: &ManifestView) -> Result<(String, Vec<String>)> {
+    let run = job.layout.run(num);
+    let models = recorded.model_names();
+    if recorded.job_type != "tuning" {
+        return Ok((run.settings(), models));
+    }
+    let [model] = models.as_slice() else {
+        return Err(Error::Unsupported {
+            what: format!(
+                "run {num} tuned {} models: reproduce supports tuning runs of one model (each model's best trial trains alone, which a comparison's prepared data does not)",
+                models.len()
+            ),
+        });
+    };
+    let best_key = run.tuning_best();
+    let uri = job.storage.uri(&best_key);
+    let best: BTreeMap<String, TrialRecord> =
+        serde_json::from_slice(&job.storage.get(&best_key)?).map_err(|err| Error::data_file(&uri, err))?;
+    let trial = best.get(model).ok_or_else(|| Error::data_file(&uri, format!("no best trial of model {model}")))?;
+    println!("reproduce: run {num} is a tuning run: training its best trial, {model} trial {}", trial.trial);
+    Ok((run.trial(model, trial.trial)?.settings(), vec![model.clone()]))
+}
