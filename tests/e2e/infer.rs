@@ -143,3 +143,68 @@ print(json.dumps({
     assert!((pair["mcnemar_p_value"].as_f64().unwrap() - seen["p"].as_f64().unwrap()).abs() < 1e-9);
     assert_eq!(pair["per_label_f1"].as_array().unwrap().len(), 3);
 }
+
+#[test]
+fn the_ensemble_is_the_mean_of_its_members_probabilities_as_python_recomputes_it() {
+    // Imperfect, disagreeing members (as above), so the ensemble's predictions are not trivially
+    // either member's.
+    let exp =
+        Experiment::fixture("records = 150", &TRAINING.replace("epochs = 2", "epochs = 1").replace("0.05", "0.002"));
+    let stdout = exp
+        .run(
+            &fixture_plugin(),
+            &["all", "--set", "experiment.model_names=tiny,dense", "--set", "experiment.ensemble=true"],
+        )
+        .ok()
+        .to_string();
+    assert!(stdout.contains("infer: ensemble on "), "{stdout}");
+    let inference = exp.exp_dir("fixture-exp").join("runs/1/inference");
+    let seen = python_json(
+        r#"
+import json, sys, numpy as np, pandas as pd
+from sklearn.metrics import accuracy_score, f1_score
+base = sys.argv[1]
+manifest = json.load(open(f"{base}/ensemble/ensemble.json"))
+members = [pd.read_parquet(f"{base}/{m}/predictions.parquet") for m in manifest["members"]]
+ens = pd.read_parquet(f"{base}/ensemble/predictions.parquet")
+assert all((m["id"] == ens["id"]).all() for m in members)
+total = np.zeros((len(ens), len(ens["probabilities"][0])), dtype=np.float64)
+for m in members:
+    total = total + np.stack(m["probabilities"].to_numpy()).astype(np.float64)
+mean = total / len(members)
+predicted = mean.argmax(1)
+summary = json.load(open(f"{base}/ensemble/summary.json"))
+print(json.dumps({
+    "members": manifest["members"],
+    "files": {m: manifest["files"][m]["model"] for m in manifest["members"]},
+    "predictions_equal": bool((predicted == ens["predicted"].to_numpy()).all()),
+    "max_prob_diff": float(np.abs(np.stack(ens["probabilities"].to_numpy()) - mean).max()),
+    "differs_from_every_member": all(bool((m["predicted"] != ens["predicted"]).any()) for m in members),
+    "accuracy": accuracy_score(ens["label"], predicted), "summary_accuracy": summary["accuracy"],
+    "macro_f1": f1_score(ens["label"], predicted, average="macro"), "summary_macro_f1": summary["macro_f1"],
+}))
+"#,
+        &[&inference],
+    );
+    assert_eq!(seen["members"], serde_json::json!(["tiny", "dense"]));
+    assert_eq!(seen["files"]["tiny"], "training/tiny/model.pt");
+    assert_eq!(seen["predictions_equal"], true, "{seen}");
+    assert!(seen["max_prob_diff"].as_f64().unwrap() < 1e-7, "float32 of the float64 mean: {seen}");
+    assert_eq!(seen["differs_from_every_member"], true, "the test needs an ensemble unlike its members: {seen}");
+    assert!((seen["accuracy"].as_f64().unwrap() - seen["summary_accuracy"].as_f64().unwrap()).abs() < 1e-12);
+    assert!((seen["macro_f1"].as_f64().unwrap() - seen["summary_macro_f1"].as_f64().unwrap()).abs() < 1e-12);
+    // McNemar against each member, and the report's own section.
+    let pairs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(inference.join("comparison.json")).unwrap()).unwrap();
+    let names: Vec<(String, String)> = pairs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| (pair["model_a"].as_str().unwrap().into(), pair["model_b"].as_str().unwrap().into()))
+        .collect();
+    for member in ["tiny", "dense"] {
+        assert!(names.contains(&(member.to_string(), "ensemble".to_string())), "{names:?}");
+    }
+    let report = std::fs::read_to_string(inference.join("report.html")).unwrap();
+    assert!(report.contains("<h2 id=\"model-2\">Model ensemble</h2>"), "the report has the ensemble");
+}

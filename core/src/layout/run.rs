@@ -226,6 +226,13 @@ impl RunLayout {
         Ok(self.inference_dir(model)? + "predictions.parquet")
     }
 
+    /// `inference/ensemble/ensemble.json`: a comparison job's ensemble — its members, their
+    /// `model.pt` and input keys, and how their probabilities combine — so that it can be
+    /// served and checked outside mlpipe.
+    pub fn ensemble_manifest(&self) -> String {
+        format!("{}ensemble/ensemble.json", self.inference_prefix())
+    }
+
     /// `runs/<n>/inference/comparison.json`: the models side by side.
     pub fn comparison(&self) -> String {
         format!("{}comparison.json", self.inference_prefix())

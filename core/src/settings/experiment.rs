@@ -1,5 +1,5 @@
-//! `[experiment]`: what the experiment is called, where its files go, which models it trains and
-//! the random seed.
+//! `[experiment]`: what the experiment is called, where its files go, which models it trains, the
+//! random seed, and whether a comparison job also evaluates the ensemble of its models.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -9,9 +9,12 @@ use super::error::SettingsError;
 use super::raw::RawIni;
 use super::reader::SectionReader;
 use super::render::IniWriter;
-use super::values::{local_path, non_negative, Expect};
+use super::values::{boolean, local_path, non_negative, Expect};
 
-const KEYS: &[&str] = &["name", "root", "model_names", "seed"];
+const KEYS: &[&str] = &["name", "root", "model_names", "seed", "ensemble"];
+
+/// The name under which `infer` evaluates a comparison job's ensemble (`[experiment] ensemble`).
+pub const ENSEMBLE: &str = "ensemble";
 
 /// The `[experiment]` section.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +27,9 @@ pub struct ExperimentSettings {
     pub model_names: Vec<String>,
     /// The seed for every random choice (default 42).
     pub seed: u64,
+    /// `infer` also evaluates model [`ENSEMBLE`], the mean of the models' probabilities (default
+    /// false; a comparison job only).
+    pub ensemble: bool,
 }
 
 /// Where experiment files are stored.
@@ -53,11 +59,22 @@ impl fmt::Display for Root {
 impl ExperimentSettings {
     pub(crate) fn read(raw: &RawIni, dir: &Path) -> Result<Self, SettingsError> {
         let reader = SectionReader::new(raw, "experiment", KEYS)?;
+        let model_names = reader.required("model_names", model_names)?;
+        let ensemble = reader.or("ensemble", false, boolean)?;
+        if ensemble && model_names.len() < 2 {
+            let expected = "false for a job of one model (an ensemble averages two or more model_names)";
+            return Err(reader.invalid("ensemble", expected.into(), "true"));
+        }
+        if ensemble && model_names.iter().any(|name| name == ENSEMBLE) {
+            let expected = format!("names other than {ENSEMBLE:?} with ensemble = true (the ensemble's own name)");
+            return Err(reader.invalid("model_names", expected, &model_names.join(", ")));
+        }
         Ok(ExperimentSettings {
             name: reader.required("name", experiment_name)?,
             root: reader.or("root", Root::Local(dir.join("experiments")), |t| root(dir, t))?,
-            model_names: reader.required("model_names", model_names)?,
+            model_names,
             seed: reader.or("seed", 42, non_negative)?,
+            ensemble,
         })
     }
 
@@ -67,6 +84,9 @@ impl ExperimentSettings {
         out.key("root", &self.root);
         out.key("model_names", self.model_names.join(", "));
         out.key("seed", self.seed);
+        if self.ensemble {
+            out.key("ensemble", self.ensemble);
+        }
     }
 }
 
@@ -146,6 +166,25 @@ mod tests {
         // A leading '.' is the cache's folder (.mlpipe-cache), not an experiment's.
         let text = MINIMAL.replace("name = demo", "name = .mlpipe-cache");
         assert!(error(&text).ends_with("not starting with '.', got \".mlpipe-cache\""), "{}", error(&text));
+    }
+
+    #[test]
+    fn an_ensemble_needs_two_models_and_its_own_name() {
+        let one = MINIMAL.replace("model_names = bert", "model_names = bert\nensemble = true");
+        assert_eq!(
+            error(&one),
+            "settings.ini:4: experiment.ensemble: expected false for a job of one model (an ensemble averages two or \
+             more model_names), got \"true\""
+        );
+        let named = MINIMAL.replace("model_names = bert", "model_names = bert, ensemble\nensemble = yes");
+        assert!(
+            error(&named).contains("experiment.model_names: expected names other than \"ensemble\""),
+            "{}",
+            error(&named)
+        );
+        let two = MINIMAL.replace("model_names = bert", "model_names = bert, bow\nensemble = true");
+        assert!(parse_ok(&two).experiment.ensemble);
+        assert!(!parse_ok(MINIMAL).experiment.ensemble, "off by default");
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub use aws::{image_uri, region, role_arn, s3_uri};
 pub use data::DataSettings;
 pub use device::Device;
 pub use error::{ErrorKind, Origin, SettingsError};
-pub use experiment::{ExperimentSettings, Root};
+pub use experiment::{ExperimentSettings, Root, ENSEMBLE};
 pub use job::JobType;
 pub use load::{Settings, SECTIONS};
 pub use objective::{MetricName, MetricSplit, ObjectiveMetric};

@@ -2,7 +2,9 @@
 //! in-memory model — on the held-out test split, in length-sorted batches with dynamic padding,
 //! and writes per model `inference/<model>/{summary.json, per_label.csv, predictions.parquet}`;
 //! the summary adds the calibration and the most confident errors.
-//! `--run <n>` re-evaluates an earlier run; its training outputs are only read.
+//! `--run <n>` re-evaluates an earlier run; its training outputs are only read. With
+//! `[experiment] ensemble = true` a comparison job's models are also evaluated together, as model
+//! `ensemble` (the mean of their probabilities).
 
 use super::compare::compare;
 use super::confident_errors::{most_confident_errors, ConfidentError};
@@ -12,7 +14,7 @@ use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{list_runs, RunLayout};
 use crate::metrics::{Calibration, CalibrationBin, ConfusionMatrix, LabelMetrics, Metrics};
-use crate::settings::Device as DeviceSetting;
+use crate::settings::{Device as DeviceSetting, ENSEMBLE};
 use crate::train::autocast::autocast;
 use crate::train::batching::{collate, eval_batches};
 use crate::train::dataset::Dataset;
@@ -86,18 +88,17 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
     let scratch = crate::scratch::scratch(&format!("mlpipe-infer-run{num}"))?;
     let work = scratch.path();
     let mut results = Vec::new();
+    let mut forwards = Vec::new();
     for model in &job.settings.experiment.model_names {
-        let result = infer_model(job, &run, &prepared, &labels, model, work)?;
-        println!(
-            "infer: {model} on {} test records: accuracy {:.4}, macro-F1 {:.4}, weighted-F1 {:.4}, ECE {:.4} ({:.0} docs/s) → {}",
-            result.examples,
-            result.accuracy,
-            result.macro_f1,
-            result.weighted_f1,
-            result.expected_calibration_error,
-            result.docs_per_second,
-            job.storage.uri(&run.inference_dir(model)?)
-        );
+        let forward = forward_model(job, &run, &prepared, &labels, model, work)?;
+        let result = score(job, &run, &labels, model, &forward)?;
+        print_result(job, &run, &result)?;
+        results.push(result);
+        forwards.push(forward);
+    }
+    if job.settings.experiment.ensemble {
+        let result = ensemble(job, &run, &labels, &forwards)?;
+        print_result(job, &run, &result)?;
         results.push(result);
     }
     drop(scratch);
@@ -125,14 +126,42 @@ pub fn infer(job: &Job, run: Option<u64>) -> Result<Vec<ModelInference>> {
     Ok(results)
 }
 
-fn infer_model(
+fn print_result(job: &Job, run: &RunLayout, result: &ModelInference) -> Result<()> {
+    println!(
+        "infer: {} on {} test records: accuracy {:.4}, macro-F1 {:.4}, weighted-F1 {:.4}, ECE {:.4} ({:.0} docs/s) → {}",
+        result.model,
+        result.examples,
+        result.accuracy,
+        result.macro_f1,
+        result.weighted_f1,
+        result.expected_calibration_error,
+        result.docs_per_second,
+        job.storage.uri(&run.inference_dir(&result.model)?)
+    );
+    Ok(())
+}
+
+/// One model's test-split forward passes: each record's class probabilities and prediction.
+struct Forward {
+    model: String,
+    ids: Vec<String>,
+    truth: Vec<i64>,
+    /// Row-major, `ids.len()` × number of labels.
+    probabilities: Vec<f32>,
+    predicted: Vec<usize>,
+    seconds: f64,
+    model_bytes: u64,
+    precision: String,
+}
+
+fn forward_model(
     job: &Job,
     run: &RunLayout,
     prepared: &PreparedManifest,
     labels: &[String],
     model: &str,
     work: &std::path::Path,
-) -> Result<ModelInference> {
+) -> Result<Forward> {
     let fail = |problem: String| Error::ModelContract { model: model.to_string(), problem };
     let model_key = run.model_file(model)?;
     if !job.storage.exists(&model_key)? {
@@ -190,14 +219,30 @@ fn infer_model(
         }
         Ok(())
     })?;
-    let seconds = started.elapsed().as_secs_f64();
-    let truth: Vec<usize> = test.labels.iter().map(|&label| label as usize).collect();
-    let confidence: Vec<f32> = (0..test.len()).map(|row| probabilities[row * num_labels + predicted[row]]).collect();
+    Ok(Forward {
+        model: model.to_string(),
+        ids: test.ids.clone(),
+        truth: test.labels.clone(),
+        probabilities,
+        predicted,
+        seconds: started.elapsed().as_secs_f64(),
+        model_bytes,
+        precision: precision.to_string(),
+    })
+}
+
+/// Scores `forward` and stores `inference/<model>/{summary.json, per_label.csv,
+/// predictions.parquet}`.
+fn score(job: &Job, run: &RunLayout, labels: &[String], model: &str, forward: &Forward) -> Result<ModelInference> {
+    let num_labels = labels.len();
+    let Forward { ids, predicted, probabilities, .. } = forward;
+    let predicted = predicted.clone();
+    let truth: Vec<usize> = forward.truth.iter().map(|&label| label as usize).collect();
+    let confidence: Vec<f32> = (0..ids.len()).map(|row| probabilities[row * num_labels + predicted[row]]).collect();
     let correct: Vec<bool> = truth.iter().zip(&predicted).map(|(t, p)| t == p).collect();
     let report = &job.settings.report;
     let calibration = Calibration::from_predictions(&confidence, &correct, report.calibration_bins);
-    let confident_errors =
-        most_confident_errors(&test.ids, &truth, &predicted, &confidence, labels, report.confident_errors);
+    let confident_errors = most_confident_errors(ids, &truth, &predicted, &confidence, labels, report.confident_errors);
     let confusion = ConfusionMatrix::from_predictions(&truth, &predicted, num_labels)
         .map_err(|err| Error::Internal { what: err.to_string() })?;
     let metrics = Metrics::from_confusion(&confusion);
@@ -216,12 +261,12 @@ fn infer_model(
         accuracy: metrics.accuracy,
         macro_f1: metrics.macro_f1,
         weighted_f1: metrics.weighted_f1,
-        docs_per_second: test.len() as f64 / seconds.max(1e-9),
-        precision: precision.to_string(),
+        docs_per_second: ids.len() as f64 / forward.seconds.max(1e-9),
+        precision: forward.precision.clone(),
         labels: labels.to_vec(),
         confusion_matrix: confusion.counts().to_vec(),
         per_label,
-        model_bytes,
+        model_bytes: forward.model_bytes,
         expected_calibration_error: calibration.expected_calibration_error,
         calibration_bins: calibration.bins,
         confident_errors,
@@ -230,11 +275,74 @@ fn infer_model(
     };
     let summary = serde_json::to_string_pretty(&result).map_err(|err| Error::Internal { what: err.to_string() })?;
     let predictions_key = run.predictions(model)?;
-    let predictions =
-        predictions_parquet(&test, labels, &result.predicted, probabilities, &job.storage.uri(&predictions_key))?;
+    let predictions = predictions_parquet(forward, labels, &result.predicted, &job.storage.uri(&predictions_key))?;
     job.storage.put(&run.per_label(model)?, per_label_csv(&result.per_label).as_bytes())?;
     job.storage.put(&predictions_key, &predictions)?;
     job.storage.put(&run.summary(model)?, summary.as_bytes())?;
+    Ok(result)
+}
+
+/// The comparison job's ensemble ([`ENSEMBLE`]): per test record the mean, in float64 and in
+/// `model_names` order, of the members' probabilities, predicted as its argmax (ties to the lowest
+/// class id, as numpy's `argmax`); scored and stored like a model, plus `ensemble.json`, which
+/// names the members' files and the rule, so that the ensemble can be served and checked outside
+/// mlpipe.
+fn ensemble(job: &Job, run: &RunLayout, labels: &[String], members: &[Forward]) -> Result<ModelInference> {
+    let first = members.first().ok_or_else(|| Error::Internal { what: "an ensemble without members".into() })?;
+    if let Some(other) = members.iter().find(|member| member.ids != first.ids) {
+        return Err(Error::Internal {
+            what: format!("models {} and {} scored different test records", first.model, other.model),
+        });
+    }
+    let n = labels.len();
+    let rows = first.ids.len();
+    let mut probabilities = Vec::with_capacity(rows * n);
+    let mut predicted = Vec::with_capacity(rows);
+    for row in 0..rows {
+        let mean: Vec<f64> = (0..n)
+            .map(|class| {
+                let sum: f64 = members.iter().map(|member| f64::from(member.probabilities[row * n + class])).sum();
+                sum / members.len() as f64
+            })
+            .collect();
+        predicted.push((0..n).fold(0, |best, class| if mean[class] > mean[best] { class } else { best }));
+        probabilities.extend(mean.iter().map(|&p| p as f32));
+    }
+    let names: Vec<&str> = members.iter().map(|member| member.model.as_str()).collect();
+    let forward = Forward {
+        model: ENSEMBLE.to_string(),
+        ids: first.ids.clone(),
+        truth: first.truth.clone(),
+        probabilities,
+        predicted,
+        seconds: members.iter().map(|member| member.seconds).sum(),
+        model_bytes: members.iter().map(|member| member.model_bytes).sum(),
+        precision: members
+            .iter()
+            .map(|member| format!("{} {}", member.model, member.precision))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let result = score(job, run, labels, ENSEMBLE, &forward)?;
+    let relative = |key: String| key.strip_prefix(&run.prefix()).map(str::to_string).unwrap_or(key);
+    let mut files = serde_json::Map::new();
+    for member in members {
+        files.insert(
+            member.model.clone(),
+            serde_json::json!({
+                "model": relative(run.model_file(&member.model)?),
+                "input_keys": relative(run.input_keys(&member.model)?),
+                "precision": member.precision,
+            }),
+        );
+    }
+    let manifest = serde_json::json!({
+        "members": names,
+        "combine": "mean of the members' softmax probabilities, summed in float64 in members order; predicted class = argmax, ties to the lowest class id",
+        "files": files,
+    });
+    let text = serde_json::to_string_pretty(&manifest).map_err(|err| Error::Internal { what: err.to_string() })?;
+    job.storage.put(&run.ensemble_manifest(), text.as_bytes())?;
     Ok(result)
 }
 
@@ -268,27 +376,21 @@ fn per_label_csv(rows: &[LabelRow]) -> String {
     out
 }
 
-fn predictions_parquet(
-    test: &Dataset,
-    labels: &[String],
-    predicted: &[usize],
-    probabilities: Vec<f32>,
-    uri: &str,
-) -> Result<Vec<u8>> {
+fn predictions_parquet(forward: &Forward, labels: &[String], predicted: &[usize], uri: &str) -> Result<Vec<u8>> {
     let n = labels.len();
     let item = Arc::new(Field::new("item", DataType::Float32, false));
     let probs = ListArray::new(
         item,
-        OffsetBuffer::from_lengths(vec![n; test.len()]),
-        Arc::new(Float32Array::from(probabilities)),
+        OffsetBuffer::from_lengths(vec![n; forward.ids.len()]),
+        Arc::new(Float32Array::from(forward.probabilities.clone())),
         None,
     );
     let columns: Vec<(&str, ArrayRef)> = vec![
-        ("id", Arc::new(StringArray::from(test.ids.clone()))),
-        ("label", Arc::new(Int64Array::from(test.labels.clone()))),
+        ("id", Arc::new(StringArray::from(forward.ids.clone()))),
+        ("label", Arc::new(Int64Array::from(forward.truth.clone()))),
         (
             "label_name",
-            Arc::new(StringArray::from_iter_values(test.labels.iter().map(|&l| labels[l as usize].as_str()))),
+            Arc::new(StringArray::from_iter_values(forward.truth.iter().map(|&l| labels[l as usize].as_str()))),
         ),
         ("predicted", Arc::new(Int64Array::from_iter_values(predicted.iter().map(|&p| p as i64)))),
         ("predicted_name", Arc::new(StringArray::from_iter_values(predicted.iter().map(|&p| labels[p].as_str())))),
