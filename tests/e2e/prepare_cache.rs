@@ -3,8 +3,8 @@
 //! missed after a plugin file or plugin option change and with `--force`, and two processes
 //! preparing the same key at once leaving one complete entry.
 
-use crate::util::{fixture_plugin, python_json, runner, Experiment};
-use std::path::{Path, PathBuf};
+use crate::util::{fixture_plugin, python_json, rebuilt_fixture_plugin, runner, Experiment};
+use std::path::PathBuf;
 
 const TRAINING: &str = "[training]\nepochs = 1\nlearning_rate = 0.05\n";
 const REUSED: &str = "prepare: tiny: reused the cached inputs";
@@ -35,16 +35,6 @@ fn cache_entries(exp: &Experiment) -> Vec<PathBuf> {
     entries
 }
 
-/// A copy of the fixture plugin with other bytes (a trailing comment the loader ignores): the
-/// same code under another file hash, as a rebuilt plugin.
-fn changed_plugin(dir: &Path) -> PathBuf {
-    let path = dir.join("libchanged_fixture.so");
-    let mut bytes = std::fs::read(fixture_plugin()).unwrap();
-    bytes.extend_from_slice(b"\0rebuilt");
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
 #[test]
 fn the_cache_is_hit_across_experiments_and_missed_after_a_plugin_or_option_change() {
     let exp = Experiment::fixture("records = 120", TRAINING);
@@ -62,7 +52,7 @@ fn the_cache_is_hit_across_experiments_and_missed_after_a_plugin_or_option_chang
     assert!(manifest.contains(&format!("cache_key = \"{key}\"")), "the manifest names its entry: {manifest}");
 
     // A rebuilt plugin file: another key, the plugin runs again.
-    let rebuilt = changed_plugin(exp.dir.path());
+    let rebuilt = rebuilt_fixture_plugin(exp.dir.path());
     let changed = sibling(&exp, "rebuilt-exp", |text| text);
     let miss = runner(&rebuilt, &changed, &["reconcile", "prepare"]);
     assert!(!miss.ok().contains(REUSED), "a changed plugin file must not reuse: {}", miss.stdout);

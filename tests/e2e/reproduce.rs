@@ -3,8 +3,8 @@
 //! `--allow-different-plugin`; a perturbed metric is reported with its step and both values;
 //! a changed data snapshot is re-created (the changed one archived) before training.
 
-use crate::util::{fixture_plugin, runner_args, Experiment, Run};
-use std::path::{Path, PathBuf};
+use crate::util::{fixture_plugin, rebuilt_fixture_plugin, runner_args, Experiment, Run};
+use std::path::Path;
 
 const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
 
@@ -24,16 +24,6 @@ fn reproduce(exp: &Experiment, run: &str, extra: &[&str]) -> Run {
 fn manifest(exp: &Experiment, run: u64) -> toml::Table {
     let path = exp.exp_dir("fixture-exp").join(format!("runs/{run}/manifest.toml"));
     toml::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
-}
-
-/// A copy of the fixture plugin with other bytes at its end (ignored by the loader): the same
-/// code under another file hash, as a rebuilt plugin.
-fn rebuilt_plugin(dir: &Path) -> PathBuf {
-    let path = dir.join("librebuilt_fixture.so");
-    let mut bytes = std::fs::read(fixture_plugin()).unwrap();
-    bytes.extend_from_slice(b"\0rebuilt");
-    std::fs::write(&path, bytes).unwrap();
-    path
 }
 
 #[test]
@@ -73,7 +63,7 @@ fn a_comparison_run_reproduced_from_its_folder_is_identical() {
 #[test]
 fn a_run_made_with_another_plugin_file_is_refused_unless_allowed() {
     let exp = comparison();
-    let rebuilt = rebuilt_plugin(exp.dir.path());
+    let rebuilt = rebuilt_fixture_plugin(exp.dir.path());
     exp.run(&rebuilt, &["all"]).ok();
     let fixture = fixture_plugin();
     let plugin_args = ["--plugin", fixture.to_str().unwrap()];

@@ -36,6 +36,16 @@ pub fn fixture_plugin() -> PathBuf {
     workspace_plugin("mlpipe_plugin_fixture")
 }
 
+/// A copy of the fixture plugin in `dir` with other bytes at its end (ignored by the loader): the
+/// same code under another file hash, as a rebuilt plugin.
+pub fn rebuilt_fixture_plugin(dir: &Path) -> PathBuf {
+    let path = dir.join("librebuilt_fixture.so");
+    let mut bytes = std::fs::read(fixture_plugin()).unwrap();
+    bytes.extend_from_slice(b"\0rebuilt");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
 /// The project's Python (with torch, pyarrow, pandas).
 pub fn python() -> PathBuf {
     workspace().join(".venv/bin/python")
