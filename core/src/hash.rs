@@ -23,7 +23,7 @@ pub fn sha256_file(path: &Path) -> Result<String> {
 }
 
 /// Hash of a step's inputs: `key=value` lines, in the order added.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct InputsHash {
     hasher: Sha256,
 }

@@ -105,15 +105,23 @@ fn reproduce(
     let (snapshot_key, models) = what_to_train(&job, num, &recorded)?;
 
     // The run's own settings (a tuning run's: its best trial's), with the root where the run was
-    // found; relative paths in the snapshot are relative to the directory the run was started
-    // from, taken to be this one.
+    // found. A snapshot's paths are absolute (resolved when the run started); what stays relative
+    // is the folder the plugin is told the settings live in, taken to be the given file's, as for
+    // the original run. So the snapshot is written, for the training, into that folder (a hidden
+    // temporary file, removed when done), or the system's when it is not writable.
     let snapshot_uri = job.storage.uri(&snapshot_key);
     let snapshot_text = String::from_utf8_lossy(&job.storage.get(&snapshot_key)?).into_owned();
-    let here = std::env::current_dir().map_err(|source| Error::Io { path: PathBuf::from("."), source })?;
     let root_override = format!("experiment.root={root}");
-    let settings = Settings::parse(&snapshot_text, &here.join(&snapshot_uri), &[root_override])?;
-    let scratch = tempfile::tempdir().map_err(|source| Error::Io { path: std::env::temp_dir(), source })?;
-    let settings_path = scratch.path().join("settings.ini");
+    let settings = Settings::parse(&snapshot_text, &experiment.settings, &[root_override])
+        .map_err(|err| Error::Unsupported { what: format!("the settings snapshot {snapshot_uri}: {err}") })?;
+    let settings_dir = settings.dir.clone();
+    let snapshot_file = tempfile::Builder::new()
+        .prefix(".mlpipe-reproduce-")
+        .suffix(".ini")
+        .tempfile_in(&settings_dir)
+        .or_else(|_| tempfile::Builder::new().prefix("mlpipe-reproduce-").suffix(".ini").tempfile())
+        .map_err(|source| Error::Io { path: settings_dir.clone(), source })?;
+    let settings_path = snapshot_file.path().to_path_buf();
     std::fs::write(&settings_path, settings.to_ini())
         .map_err(|source| Error::Io { path: settings_path.clone(), source })?;
 

@@ -127,6 +127,29 @@ fn all_reuses_data_made_from_identical_inputs_and_refuses_changed_inputs() {
 }
 
 #[test]
+fn a_prepared_snapshot_from_before_the_cache_is_still_reused_by_all() {
+    let exp = Experiment::fixture("records = 30", "");
+    exp.run(&fixture_plugin(), &["reconcile", "prepare"]).ok();
+    // Rewrite the manifest as versions before the cache wrote it: no cache keys, and the inputs
+    // hash of the records, the plugin file and the model names alone.
+    let path = exp.exp_dir("fixture-exp").join("data/prepared/manifest.toml");
+    let mut manifest: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let text = |key: &str| manifest[key].as_str().unwrap().to_string();
+    let legacy = mlpipe_core::hash::InputsHash::new()
+        .with("records_sha256", text("records_sha256"))
+        .with("plugin_sha256", text("plugin_sha256"))
+        .with("model_names", "tiny")
+        .finish();
+    manifest.insert("inputs_sha256".into(), legacy.into());
+    for model in manifest["models"].as_array_mut().unwrap() {
+        model.as_table_mut().unwrap().remove("cache_key");
+    }
+    std::fs::write(&path, toml::to_string(&manifest).unwrap()).unwrap();
+    let again = exp.run(&fixture_plugin(), &["all"]);
+    assert!(again.ok().contains("prepare: up to date, reused"), "{}", again.stdout);
+}
+
+#[test]
 fn a_record_with_an_unknown_label_is_named() {
     let exp = Experiment::fixture("records = 30\nbad_label_record = r0012", "");
     let run = exp.run(&fixture_plugin(), &["reconcile"]);

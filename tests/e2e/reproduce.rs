@@ -39,6 +39,14 @@ fn a_comparison_run_reproduced_from_its_folder_is_identical() {
     assert_eq!(recorded["reproduce_verdict"].as_str(), Some("identical"));
     assert_eq!(recorded["status"].as_str(), Some("finished"), "the rest of the manifest is kept");
     assert!(!recorded.contains_key("reproduce_allowed_differences"));
+    // The snapshot it trained from sat beside the settings file (the plugin's settings folder is
+    // the original run's) and is gone.
+    let left: Vec<_> = std::fs::read_dir(exp.dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".mlpipe-reproduce-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 
     // A run that does not exist is one line naming it.
     let missing = reproduce(&exp, "9", &[]);

@@ -47,20 +47,27 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
         .zip(&input_keys)
         .map(|(model, keys)| content_key(&data_manifest.records_sha256, &plugin.sha256, &job.settings, model, keys))
         .collect();
-    let mut inputs = InputsHash::new()
+    let inputs = InputsHash::new()
         .with("records_sha256", &data_manifest.records_sha256)
         .with("plugin_sha256", &plugin.sha256)
         .with("model_names", models.join(","));
-    for (model, key) in models.iter().zip(&cache_keys) {
-        inputs = inputs.with(&format!("prepared.{model}"), key);
-    }
-    let inputs_sha256 = inputs.finish();
+    // Snapshots made before the cache recorded this much only, and no cache keys: one made from
+    // the same records, plugin and models is the same data (the options are in reconcile's hash).
+    let legacy_sha256 = inputs.clone().finish();
+    let inputs_sha256 = models
+        .iter()
+        .zip(&cache_keys)
+        .fold(inputs, |inputs, (model, key)| inputs.with(&format!("prepared.{model}"), key))
+        .finish();
     let manifest_key = layout.prepared_manifest();
     let uri = job.storage.uri(&layout.prepared_prefix());
     let previous: Option<PreparedManifest> = read_manifest(job, &manifest_key)?;
     let leftovers = !job.storage.list(&layout.prepared_prefix())?.is_empty();
     if let Some(manifest) = &previous {
-        if !should_run(Some(&manifest.inputs_sha256), &inputs_sha256, existing, &uri)? {
+        let legacy = manifest.models.iter().all(|model| model.cache_key.is_empty());
+        let recorded =
+            if legacy && manifest.inputs_sha256 == legacy_sha256 { &inputs_sha256 } else { &manifest.inputs_sha256 };
+        if !should_run(Some(recorded), &inputs_sha256, existing, &uri)? {
             return Ok(PrepareReport {
                 skipped: true,
                 manifest: manifest.clone(),
