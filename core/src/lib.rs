@@ -6,7 +6,7 @@
 pub mod browse;
 pub mod container;
 pub mod data;
-pub mod dist;
+pub mod distributed;
 pub mod doctor;
 pub mod error;
 pub mod hash;

@@ -15,7 +15,7 @@
 //! Needs the fixture plugin built by `cargo build --workspace` (or `-p mlpipe-plugin-fixture`).
 
 use mlpipe_core::container::{write_failure, OptMl, TrainingContract};
-use mlpipe_core::dist::Replica;
+use mlpipe_core::distributed::Replica;
 use mlpipe_core::job::Job;
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Settings;

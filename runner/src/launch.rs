@@ -5,7 +5,7 @@
 //! number through a small file, which the launcher reads for the steps after `train`.
 
 use crate::invocation::Invocation;
-use mlpipe_core::dist::HostPlan;
+use mlpipe_core::distributed::HostPlan;
 use mlpipe_core::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};

@@ -11,7 +11,7 @@ use crate::cli::{Cli, Step};
 use crate::invocation::Invocation;
 use crate::launch;
 use crate::trials::{self, TrialRef};
-use mlpipe_core::dist::{HostPlan, Replica, WorkerEnv};
+use mlpipe_core::distributed::{HostPlan, Replica, WorkerEnv};
 use mlpipe_core::job::Job;
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::{Backend, Settings};

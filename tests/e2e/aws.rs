@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 const TRAINING: &str = "[training]\nepochs = 2\nbatch_size = 16\nlearning_rate = 0.05\nnum_threads = 1\n";
 
 #[allow(dead_code)]
-#[path = "../../core/aws/tests/common/moto.rs"]
+#[path = "../../runner/backends/aws/tests/common/moto.rs"]
 mod moto_server;
 
 /// A running moto_server, stopped on drop; the e2e tests add boto3 and runner calls to it.

@@ -3,7 +3,7 @@
 //! starts (status `running`) and rewritten when it ends.
 
 use super::train_outputs::ModelOutcome;
-use crate::dist::Replica;
+use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;

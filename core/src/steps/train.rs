@@ -11,7 +11,7 @@ use super::run_manifest::RunManifest;
 use super::snapshot::require_manifest;
 use super::train_outputs::{write_outputs, ModelOutcome};
 use crate::data::{parse_id2label, PreparedManifest};
-use crate::dist::Replica;
+use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;

@@ -9,7 +9,7 @@ use super::snapshot::require_manifest;
 use super::train::open_run;
 use super::train_outputs::ModelOutcome;
 use crate::data::PreparedManifest;
-use crate::dist::Replica;
+use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;

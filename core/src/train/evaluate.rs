@@ -7,7 +7,7 @@
 use super::autocast::autocast;
 use super::batching::{collate, eval_batches};
 use super::dataset::Dataset;
-use crate::dist::Replica;
+use crate::distributed::Replica;
 use crate::metrics::{ConfusionMatrix, Evaluation};
 use crate::settings::MixedPrecision;
 use crate::{Error, Result};

@@ -21,7 +21,7 @@ use super::optim::AdamW;
 use super::sampler::Sampling;
 use super::schedule::LinearSchedule;
 use super::state::{Best, EpochRecord, TrainState};
-use crate::dist::Replica;
+use crate::distributed::Replica;
 use crate::metrics::{ConfusionMatrix, Evaluation};
 use crate::settings::{MetricName, MetricSplit, MixedPrecision, ObjectiveMetric};
 use crate::{Error, Result};
