@@ -12,56 +12,123 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can stop a pipeline step.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The settings file is invalid.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The experiment's storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The plugin library could not be loaded.
     #[error(transparent)]
     PluginLoad(#[from] LoadError),
+    /// A call into the plugin failed or panicked.
     #[error(transparent)]
     PluginCall(#[from] CallError),
     /// A record the plugin produced is unusable.
     #[error("record {id:?}: {problem}")]
-    BadRecord { id: String, problem: String },
+    BadRecord {
+        /// The record's id.
+        id: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// `prepare` failed or gave inconsistent inputs for a record.
     #[error("prepare, model {model}, record {id:?}: {problem}")]
-    Prepare { model: String, id: String, problem: String },
+    Prepare {
+        /// The model being prepared for.
+        model: String,
+        /// The record's id.
+        id: String,
+        /// What went wrong.
+        problem: String,
+    },
     /// The plugin's answers do not fit together (labels, input keys).
     #[error("plugin {function}: {problem}")]
-    PluginContract { function: &'static str, problem: String },
+    PluginContract {
+        /// The plugin function whose answer is at fault.
+        function: &'static str,
+        /// What does not fit.
+        problem: String,
+    },
     /// A model misbehaved (wrong output shape, failing forward, missing input).
     #[error("model {model}: {problem}")]
-    ModelContract { model: String, problem: String },
+    ModelContract {
+        /// The model's name.
+        model: String,
+        /// What it did wrong.
+        problem: String,
+    },
     /// Training diverged.
     #[error("model {model}: loss became {value} at step {step}; {checkpoint}")]
-    Diverged { model: String, step: u64, value: f64, checkpoint: String },
+    Diverged {
+        /// The model's name.
+        model: String,
+        /// The optimiser step at which the loss stopped being finite.
+        step: u64,
+        /// The loss value (NaN or infinite).
+        value: f64,
+        /// Where training can resume from.
+        checkpoint: String,
+    },
     /// A step would replace an existing snapshot.
     #[error("{uri} already exists: {hint}")]
-    SnapshotExists { uri: String, hint: String },
+    SnapshotExists {
+        /// The existing snapshot.
+        uri: String,
+        /// How to go on (e.g. `--force`).
+        hint: String,
+    },
     /// A step needs the output of an earlier one.
     #[error("{uri} not found: run the `{step}` step first")]
-    MissingInput { uri: String, step: &'static str },
+    MissingInput {
+        /// The missing file or folder.
+        uri: String,
+        /// The step that writes it.
+        step: &'static str,
+    },
     /// Reading or writing a data file.
     #[error("{uri}: {message}")]
-    DataFile { uri: String, message: String },
+    DataFile {
+        /// The file.
+        uri: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Something outside mlpipe's control failed (threads, the OS).
     #[error("{what}")]
-    Internal { what: String },
+    Internal {
+        /// What failed.
+        what: String,
+    },
     /// Distributed training failed: a peer is gone, stalled past the timeout, or drifted.
     #[error("distributed training: {what}")]
-    Distributed { what: String },
+    Distributed {
+        /// What failed.
+        what: String,
+    },
     /// A cloud service failed us: a SageMaker job that failed or was stopped, an API call refused.
     #[error("{what}")]
-    Cloud { what: String },
+    Cloud {
+        /// What failed.
+        what: String,
+    },
     /// The experiment tracker (MLflow) refused or could not be reached.
     #[error(transparent)]
     Tracking(#[from] mlpipe_tracking::TrackingError),
     /// A feature this build does not have (a usage error).
     #[error("{what}")]
-    Unsupported { what: String },
+    Unsupported {
+        /// The missing feature.
+        what: String,
+    },
     /// A local file needed by the job.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -8,23 +8,60 @@ use crate::Backend;
 pub enum C10dError {
     /// Connecting to the TCPStore or to the peers failed or timed out.
     #[error("rendezvous of rank {rank} of {world_size} at {address} failed: {message}")]
-    Rendezvous { rank: usize, world_size: usize, address: String, message: String },
+    Rendezvous {
+        /// This process's rank.
+        rank: usize,
+        /// The number of processes in the group.
+        world_size: usize,
+        /// The TCPStore's `host:port`.
+        address: String,
+        /// c10d's own message.
+        message: String,
+    },
     /// A collective failed: a peer died, closed its group or did not take part in time.
     #[error("{op} failed on rank {rank} of {world_size}: {message}")]
-    Collective { op: &'static str, rank: usize, world_size: usize, message: String },
+    Collective {
+        /// The operation (e.g. `allreduce`).
+        op: &'static str,
+        /// This process's rank.
+        rank: usize,
+        /// The number of processes in the group.
+        world_size: usize,
+        /// c10d's own message.
+        message: String,
+    },
     /// A collective was called after [`ProcessGroup::abort`](crate::ProcessGroup::abort).
     #[error("{op} called on rank {rank} of {world_size} after the process group was aborted")]
-    Aborted { op: &'static str, rank: usize, world_size: usize },
+    Aborted {
+        /// The operation (e.g. `allreduce`).
+        op: &'static str,
+        /// This process's rank.
+        rank: usize,
+        /// The number of processes in the group.
+        world_size: usize,
+    },
     /// The backend cannot be used in this build or on this machine.
     #[error("the {backend} backend is unavailable: {reason}")]
-    Unavailable { backend: Backend, reason: String },
+    Unavailable {
+        /// The backend asked for.
+        backend: Backend,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// The caller passed something the operation cannot use (bad rank, tensor layout or device).
     #[error("invalid argument to {op}: {reason}")]
-    InvalidArgument { op: &'static str, reason: String },
+    InvalidArgument {
+        /// The operation (e.g. `allreduce`).
+        op: &'static str,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// Flattening tensors into a bucket or copying results back failed in libtorch.
     #[error("{op} could not move tensors in or out of a bucket")]
     Tensor {
+        /// The operation (e.g. `allreduce`).
         op: &'static str,
+        /// libtorch's error.
         #[source]
         source: tch::TchError,
     },

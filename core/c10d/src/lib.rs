@@ -5,6 +5,7 @@
 //!
 //! [`ProcessGroup::new`] rendezvouses; its collectives take many tensors at once, coalesce them
 //! into ~25 MB buckets and return once the result is in place.
+#![warn(missing_docs)]
 
 mod backend;
 mod bucket;

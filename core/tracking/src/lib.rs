@@ -7,6 +7,7 @@
 //! than plain HTTP (SageMaker's managed MLflow, named by a [`SageMakerArn`]) is reached through a
 //! [`RequestSigner`] and [`ArtifactObjects`] that the caller supplies. This crate knows nothing of
 //! mlpipe's folders or of the AWS SDK: callers hand it plain data.
+#![warn(missing_docs)]
 
 mod access;
 mod artifacts;

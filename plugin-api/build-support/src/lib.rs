@@ -3,6 +3,7 @@
 //! the PyTorch wheel; torch-sys links against them but its own rpath flag does not reach final
 //! artifacts, so each package's `build.rs` calls [`link_libtorch`] to bake the library folder in.
 //! It has no dependencies on purpose: build-dependencies are compiled separately from normal ones.
+#![warn(missing_docs)]
 
 use std::env;
 use std::path::{Path, PathBuf};

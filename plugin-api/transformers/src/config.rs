@@ -9,27 +9,41 @@ use std::path::Path;
 /// The architecture of a BERT-family encoder, as `config.json` spells it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BertConfig {
+    /// Number of token ids the embedding table holds.
     pub vocab_size: i64,
+    /// Width of every hidden state.
     pub hidden_size: i64,
+    /// Number of encoder layers.
     pub num_hidden_layers: i64,
+    /// Attention heads per layer (must divide `hidden_size`).
     pub num_attention_heads: i64,
+    /// Width of the feed-forward block.
     pub intermediate_size: i64,
+    /// The feed-forward activation's name (`gelu`, `gelu_new`, `relu`, …).
     #[serde(default = "default_act")]
     pub hidden_act: String,
+    /// Dropout probability on hidden states.
     #[serde(default = "default_dropout")]
     pub hidden_dropout_prob: f64,
+    /// Dropout probability on attention weights.
     #[serde(default = "default_dropout")]
     pub attention_probs_dropout_prob: f64,
+    /// Longest sequence the position table covers.
     #[serde(default = "default_positions")]
     pub max_position_embeddings: i64,
+    /// Number of token type (segment) ids.
     #[serde(default = "default_type_vocab")]
     pub type_vocab_size: i64,
+    /// Epsilon of every layer norm.
     #[serde(default = "default_eps")]
     pub layer_norm_eps: f64,
+    /// Standard deviation of the initial weights of a model built from scratch.
     #[serde(default = "default_initializer_range")]
     pub initializer_range: f64,
+    /// The padding token's id.
     #[serde(default)]
     pub pad_token_id: i64,
+    /// Only `absolute` is supported.
     #[serde(default = "default_position_type")]
     pub position_embedding_type: String,
 }
@@ -63,6 +77,7 @@ pub enum Activation {
     Gelu,
     /// tanh-approximated GELU (`gelu_new`, `gelu_pytorch_tanh`).
     GeluTanh,
+    /// ReLU.
     Relu,
 }
 

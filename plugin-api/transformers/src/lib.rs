@@ -3,6 +3,7 @@
 //! (`config.json` + `model.safetensors`), and [`TextEncoder`], the matching `tokenizer.json`
 //! tokeniser. A plugin's `load_model` returns `BertClassifier::from_pretrained(dir, …)` and its
 //! `prepare` returns `TextEncoder::encode(text)`; everything else is the trainer's.
+#![warn(missing_docs)]
 
 mod classifier;
 mod config;

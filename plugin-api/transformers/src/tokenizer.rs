@@ -23,7 +23,9 @@ use tokenizers::{PostProcessor, Tokenizer, TruncationDirection, TruncationParams
 /// One encoded text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedText {
+    /// The token ids, special tokens included.
     pub input_ids: Vec<i64>,
+    /// 1 for a real token, 0 for padding (only windowed encodings pad their last window).
     pub attention_mask: Vec<i64>,
 }
 

@@ -16,7 +16,10 @@ pub enum Truncation {
     /// The last tokens.
     Tail,
     /// The first `head` tokens and the last ones that fill the rest of the budget.
-    HeadTail { head: usize },
+    HeadTail {
+        /// How many tokens come from the start.
+        head: usize,
+    },
 }
 
 impl Truncation {
@@ -53,8 +56,11 @@ impl fmt::Display for Truncation {
 /// The mode's keyword (`head`, `tail`, `head_tail`) with the head budget `head_tail` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TruncationMode {
+    /// Keep the first tokens.
     Head,
+    /// Keep the last tokens.
     Tail,
+    /// Keep the first and the last tokens.
     HeadTail,
 }
 
