@@ -21,7 +21,7 @@ pub use infer::{infer, LabelRow, ModelInference};
 pub use prepare::{prepare, PrepareReport};
 pub use reconcile::{reconcile, ReconcileReport};
 pub use run_compare::{compare_runs, recorded_run, Verdict};
-pub use run_manifest::annotate_manifest;
+pub use run_manifest::{annotate_manifest, ModelResult, RunManifest};
 pub use snapshot::{read_manifest, Existing};
 pub use train::{default_num_processes, open_run, train, train_trial, training_device, TrainReport};
 pub use train_outputs::ModelOutcome;

@@ -3,7 +3,7 @@
 //! (timings aside, in order) and its `weights.safetensors`, bit for bit. The first difference is
 //! reported with its model, metric, epoch, step and both values.
 
-use crate::browse::ManifestView;
+use super::run_manifest::RunManifest;
 use crate::hash::sha256_hex;
 use crate::job::Job;
 use crate::layout::RunLayout;
@@ -27,7 +27,7 @@ pub enum Verdict {
 ///
 /// # Errors
 /// [`Error::Unsupported`] naming the run when it has no readable manifest; storage failures.
-pub fn recorded_run(job: &Job, num: u64) -> Result<ManifestView> {
+pub fn recorded_run(job: &Job, num: u64) -> Result<RunManifest> {
     let uri = job.storage.uri(&job.layout.run(num).manifest());
     match crate::browse::read::manifest(job, num)? {
         crate::browse::read::Found::Read(manifest) => Ok(manifest),
