@@ -12,7 +12,7 @@ use super::report::write_report;
 use super::snapshot::require_manifest;
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
-use crate::layout::{list_runs, RunLayout};
+use crate::layout::{list_runs, RunLayout, INPUT_KEYS_FILE, MODEL_FILE};
 use crate::metrics::{Calibration, CalibrationBin, ConfusionMatrix, LabelMetrics, Metrics};
 use crate::settings::{Device as DeviceSetting, ENSEMBLE};
 use crate::train::autocast::autocast;
@@ -172,24 +172,24 @@ fn forward_model(
         .map_err(|err| Error::data_file(job.storage.uri(&keys_key), err))?;
     let entry =
         prepared.models.iter().find(|m| m.name == model).ok_or_else(|| fail("not in the prepared data".into()))?;
-    let inputs: Vec<(String, String)> =
-        keys.iter()
-            .map(|key| {
-                entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| {
-                    fail(format!("input key {key:?} of input_keys.json is missing from the prepared data"))
-                })
+    let inputs: Vec<(String, String)> = keys
+        .iter()
+        .map(|key| {
+            entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| {
+                fail(format!("input key {key:?} of {INPUT_KEYS_FILE} is missing from the prepared data"))
             })
-            .collect::<Result<_>>()?;
+        })
+        .collect::<Result<_>>()?;
     let test_key = job.layout.prepared("test")?;
     if !job.storage.exists(&test_key)? {
         return Err(fail(format!("no test split ({} missing)", job.storage.uri(&test_key))));
     }
     let test = Dataset::from_parquet(job.storage.get(&test_key)?, &job.storage.uri(&test_key), &inputs)?;
     let device = inference_device(job)?;
-    let local = work.join(format!("{model}.pt"));
+    let local = work.join(model).join(MODEL_FILE);
     job.storage.get_file(&model_key, &local)?;
     let model_bytes = std::fs::metadata(&local).map_err(|source| Error::Io { path: local.clone(), source })?.len();
-    let module = CModule::load_on_device(&local, device).map_err(|err| fail(format!("loading model.pt: {err}")))?;
+    let module = CModule::load_on_device(&local, device).map_err(|err| fail(format!("loading {MODEL_FILE}: {err}")))?;
 
     // The model runs in the precision it was trained in (bf16 autocast uses AMX on CPUs that have it).
     let precision = job.settings.training_for(model).mixed_precision;
@@ -201,10 +201,10 @@ fn forward_model(
         for rows in eval_batches(&test.lengths(), 64) {
             let batch = collate(&test, &rows, device);
             let logits = autocast(precision, device, || module.forward_ts(&batch.inputs))
-                .map_err(|err| fail(format!("model.pt forward: {err}")))?;
+                .map_err(|err| fail(format!("{MODEL_FILE} forward: {err}")))?;
             if logits.size() != [rows.len() as i64, num_labels as i64] {
                 return Err(fail(format!(
-                    "model.pt returned shape {:?}, expected [{}, {num_labels}]",
+                    "{MODEL_FILE} returned shape {:?}, expected [{}, {num_labels}]",
                     logits.size(),
                     rows.len()
                 )));

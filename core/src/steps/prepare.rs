@@ -11,7 +11,7 @@ use crate::data::{
 };
 use crate::hash::{sha256_hex, InputsHash};
 use crate::job::Job;
-use crate::layout::PreparedCacheLayout;
+use crate::layout::{PreparedCacheLayout, DATA_MANIFEST};
 use crate::plugin::Plugin;
 use crate::progress::Progress;
 use crate::{Error, Result};
@@ -86,7 +86,7 @@ pub fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Prepare
     if sha256_hex(&records_bytes) != data_manifest.records_sha256 {
         return Err(Error::data_file(
             records_uri,
-            "content differs from the hash in data/manifest.toml (the snapshot was modified)",
+            format!("content differs from the hash in {DATA_MANIFEST} (the snapshot was modified)"),
         ));
     }
     let records = read_records(records_bytes, &records_uri)?;

@@ -6,7 +6,7 @@
 use super::run_manifest::RunManifest;
 use crate::hash::sha256_hex;
 use crate::job::Job;
-use crate::layout::RunLayout;
+use crate::layout::{RunLayout, WEIGHTS_FILE};
 use crate::{Error, Result};
 
 /// The outcome of [`compare_runs`].
@@ -107,7 +107,7 @@ pub fn compare_runs(job: &Job, original: &RunLayout, new: &RunLayout, models: &[
         let new_weights = job.storage.get(&new.weights(model)?)?;
         if old_weights != new_weights {
             return Ok(Verdict::Differs(format!(
-                "{model}: every metric value is identical but weights.safetensors differ (sha256 {} in run {a}, {} in run {b})",
+                "{model}: every metric value is identical but {WEIGHTS_FILE} differ (sha256 {} in run {a}, {} in run {b})",
                 sha256_hex(&old_weights),
                 sha256_hex(&new_weights)
             )));
