@@ -6,6 +6,7 @@ mod confident_errors;
 mod infer;
 mod prepare;
 mod prepare_cache;
+mod prepare_encode;
 mod reconcile;
 mod report;
 mod run_compare;

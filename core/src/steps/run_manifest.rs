@@ -7,6 +7,7 @@
 //! older versions, hand edits, a run still being written) and results may be strings, as written
 //! (`best_value = "0.904273"`), or numbers; fields this version does not know are ignored.
 
+use super::snapshot::timestamp;
 use super::train_outputs::ModelOutcome;
 use crate::distributed::Replica;
 use crate::job::Job;
@@ -109,7 +110,7 @@ impl RunManifest {
             experiment: job.settings.experiment.name.clone(),
             job_type: job.settings.job_type().as_str().to_string(),
             status: "running".into(),
-            started: now(),
+            started: timestamp(),
             finished: None,
             mlpipe_version: env!("CARGO_PKG_VERSION").into(),
             torch: mlpipe_plugin_api::TorchAbi::CURRENT.to_string(),
@@ -139,7 +140,7 @@ impl RunManifest {
     /// Marks the run finished.
     pub fn finish(&mut self, status: &str) {
         self.status = status.into();
-        self.finished = Some(now());
+        self.finished = Some(timestamp());
     }
 
     /// Stores the manifest.
@@ -160,10 +161,6 @@ impl RunManifest {
             self.models.clone()
         }
     }
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// A result field as text: a string as it is, any other value as TOML writes it.
