@@ -30,19 +30,29 @@ use std::time::Instant;
 /// One model's test-split result.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInference {
+    /// The model name (`ensemble` for a comparison job's ensemble).
     pub model: String,
+    /// The run evaluated.
     pub run: u64,
+    /// The split evaluated (`test`).
     pub split: String,
+    /// Records evaluated.
     pub examples: u64,
+    /// Share of records predicted right.
     pub accuracy: f64,
+    /// F1 averaged over labels with equal weight.
     pub macro_f1: f64,
+    /// F1 averaged over labels weighted by their support.
     pub weighted_f1: f64,
+    /// Records per second of forward passes.
     pub docs_per_second: f64,
     /// Arithmetic of the forward passes: the model's `training.mixed_precision` (`no` is float32).
     pub precision: String,
+    /// The label names in id order.
     pub labels: Vec<String>,
     /// Rows true label, columns predicted (`sklearn.metrics.confusion_matrix`).
     pub confusion_matrix: Vec<Vec<u64>>,
+    /// Per label: its scores, best F1 first.
     pub per_label: Vec<LabelRow>,
     /// Bytes of the exported `model.pt`.
     pub model_bytes: u64,
@@ -64,7 +74,9 @@ pub struct ModelInference {
 /// One row of `per_label.csv` (sorted by F1, best first): a label's name and its scores.
 #[derive(Debug, Clone, Serialize)]
 pub struct LabelRow {
+    /// The label name.
     pub label: String,
+    /// Its precision, recall, F1 and support.
     #[serde(flatten)]
     pub scores: LabelMetrics,
 }

@@ -24,8 +24,11 @@ use std::time::Instant;
 pub struct PrepareReport {
     /// The prepared data was up to date and left alone.
     pub skipped: bool,
+    /// The prepared data's manifest (the existing one when skipped).
     pub manifest: PreparedManifest,
+    /// Where the prepared data is, `<exp>/data/prepared/`.
     pub uri: String,
+    /// Where replaced prepared data was archived.
     pub archived_to: Option<String>,
     /// Models whose inputs came from the prepared-data cache instead of the plugin.
     pub reused: Vec<String>,

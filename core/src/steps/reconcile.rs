@@ -18,7 +18,9 @@ use std::time::Instant;
 pub struct ReconcileReport {
     /// The snapshot was up to date and left alone.
     pub skipped: bool,
+    /// The snapshot's manifest (the existing one when skipped).
     pub manifest: DataManifest,
+    /// Where the snapshot is, `<exp>/data/`.
     pub uri: String,
     /// Where a replaced snapshot was archived.
     pub archived_to: Option<String>,
