@@ -153,6 +153,18 @@ impl RunManifest {
         Ok(())
     }
 
+    /// Reads run `run`'s manifest, which must exist and parse (missing fields take their
+    /// defaults). Browsing reads it more leniently, as a warning, through `browse`.
+    ///
+    /// # Errors
+    /// A missing manifest (storage's not-found error); one that is not TOML, naming its URI;
+    /// storage failures.
+    pub fn load(job: &Job, run: &RunLayout) -> Result<Self> {
+        let key = run.manifest();
+        let text = String::from_utf8_lossy(&job.storage.get(&key)?).into_owned();
+        toml::from_str(&text).map_err(|err| crate::Error::data_file(job.storage.uri(&key), err))
+    }
+
     /// The run's models: the manifest's list, or the models with results when the list is missing.
     pub fn model_names(&self) -> Vec<String> {
         if self.models.is_empty() {
@@ -241,6 +253,14 @@ mod tests {
         }
     }
 
+    /// [`finished`] as it reads back: its numbers rounded as written.
+    fn finished_as_written() -> RunManifest {
+        let mut manifest = finished();
+        let bert = manifest.results.get_mut("bert").unwrap();
+        (bert.best_value, bert.train_seconds) = (Some(0.904_273), Some(72.0));
+        manifest
+    }
+
     #[test]
     fn results_are_written_as_strings_in_key_order() {
         let text = toml::to_string_pretty(&finished()).unwrap();
@@ -258,10 +278,21 @@ mod tests {
     fn a_written_manifest_reads_back() {
         let text = toml::to_string_pretty(&finished()).unwrap();
         let read: RunManifest = toml::from_str(&text).unwrap();
-        let mut expected = finished();
-        expected.results.get_mut("bert").unwrap().best_value = Some(0.904_273);
-        expected.results.get_mut("bert").unwrap().train_seconds = Some(72.0);
+        let expected = finished_as_written();
         assert_eq!(read, expected);
+    }
+
+    #[test]
+    fn a_saved_manifest_loads_and_a_broken_one_names_its_file() {
+        let job = crate::browse::test_runs::job();
+        let run = job.layout.run(3);
+        finished().save(&job, &run).unwrap();
+        let expected = finished_as_written();
+        assert_eq!(RunManifest::load(&job, &run).unwrap(), expected);
+        job.storage.put(&run.manifest(), b"status = [").unwrap();
+        let err = RunManifest::load(&job, &run).unwrap_err().to_string();
+        assert!(err.contains("memory://demo/runs/3/manifest.toml"), "{err}");
+        assert!(RunManifest::load(&job, &job.layout.run(4)).is_err());
     }
 
     #[test]
