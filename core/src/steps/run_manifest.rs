@@ -66,32 +66,20 @@ pub struct RunManifest {
 #[serde(default)]
 pub struct ModelResult {
     /// The epoch of the best value.
-    #[serde(
-        serialize_with = "write_number",
-        deserialize_with = "read_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(serialize_with = "integer_text", deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub best_epoch: Option<u64>,
     /// The best value of the objective.
-    #[serde(
-        serialize_with = "write_best_value",
-        deserialize_with = "read_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(serialize_with = "six_decimals", deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub best_value: Option<f64>,
     /// The objective metric, e.g. `validation:macro_f1`.
-    #[serde(deserialize_with = "read_text", skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "text", skip_serializing_if = "Option::is_none")]
     pub objective: Option<String>,
     /// SHA-256 every data-parallel replica's parameters hashed to after training (checked, not
     /// assumed); `None` for a single process.
-    #[serde(deserialize_with = "read_text", skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "text", skip_serializing_if = "Option::is_none")]
     pub replicas_sha256: Option<String>,
     /// Seconds spent training.
-    #[serde(
-        serialize_with = "write_seconds",
-        deserialize_with = "read_number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(serialize_with = "one_decimal", deserialize_with = "number", skip_serializing_if = "Option::is_none")]
     pub train_seconds: Option<f64>,
 }
 
@@ -176,7 +164,7 @@ impl RunManifest {
 }
 
 /// A result field as text: a string as it is, any other value as TOML writes it.
-fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(match toml::Value::deserialize(deserializer)? {
         toml::Value::String(text) => Some(text),
         other => Some(other.to_string()),
@@ -184,19 +172,19 @@ fn read_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String
 }
 
 /// A result field as a number, written as a string or a number; `None` when it does not parse.
-fn read_number<'de, D: Deserializer<'de>, T: FromStr>(deserializer: D) -> Result<Option<T>, D::Error> {
-    Ok(read_text(deserializer)?.and_then(|text| text.parse().ok()))
+fn number<'de, D: Deserializer<'de>, T: FromStr>(deserializer: D) -> Result<Option<T>, D::Error> {
+    Ok(text(deserializer)?.and_then(|text| text.parse().ok()))
 }
 
-fn write_number<S: Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
+fn integer_text<S: Serializer>(value: &Option<u64>, serializer: S) -> Result<S::Ok, S::Error> {
     write_text(value.map(|value| value.to_string()), serializer)
 }
 
-fn write_best_value<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+fn six_decimals<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
     write_text(value.map(|value| format!("{value:.6}")), serializer)
 }
 
-fn write_seconds<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+fn one_decimal<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
     write_text(value.map(|value| format!("{value:.1}")), serializer)
 }
 
