@@ -4,6 +4,8 @@
 mod compare;
 mod confident_errors;
 mod infer;
+mod infer_ensemble;
+mod infer_forward;
 mod prepare;
 mod prepare_cache;
 mod prepare_encode;
