@@ -4,6 +4,7 @@
 
 use super::show::{Artifact, ModelDetails, RunDetails};
 use super::time::{elapsed, utc_seconds};
+use crate::layout::MODEL_FILE;
 use std::fmt::Write;
 
 /// The run's details, ready to print. Warnings are not included: print
@@ -77,7 +78,7 @@ fn render_model(out: &mut String, model: &ModelDetails) {
         };
         field(out, "tuning", &format!("{} trials; {best}", tuning.trials));
     }
-    artifact(out, "model.pt", &model.model_file);
+    artifact(out, MODEL_FILE, &model.model_file);
     artifact(out, "weights", &model.weights);
 }
 

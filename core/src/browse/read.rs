@@ -4,17 +4,16 @@
 //! file never hides the other runs. Only storage failures are errors. The run's status follows
 //! from what reading its manifest gave.
 //!
-//! The manifest is read into its own lenient [`ManifestView`] rather than the writer's
-//! `RunManifest`: every field may be missing, so manifests from older versions and hand edits
-//! still show.
+//! The manifest is the writer's own [`RunManifest`], which reads leniently: every field may be
+//! missing, so manifests from older versions and hand edits still show.
 
 use super::status::RunStatus;
 use crate::job::Job;
+use crate::steps::RunManifest;
 use crate::storage::StorageError;
 use crate::Result;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// What reading one optional file of a run gave.
 pub(crate) enum Found<T> {
@@ -40,55 +39,6 @@ impl<T> Found<T> {
     }
 }
 
-/// A run's `manifest.toml` as browsing reads it (written by the train and tune steps). Text fields
-/// are empty and numbers `None` when the manifest lacks them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ManifestView {
-    /// The experiment name recorded in the manifest.
-    pub experiment: String,
-    /// `training`, `comparison` or `tuning`.
-    pub job_type: String,
-    /// `running`, `finished` or `failed`.
-    pub status: String,
-    /// RFC 3339 start time.
-    pub started: String,
-    /// RFC 3339 end time, once the run ended.
-    pub finished: Option<String>,
-    /// The mlpipe version that made the run.
-    pub mlpipe_version: String,
-    /// The tch and libtorch versions.
-    pub torch: String,
-    /// The plugin library, as given on the command line.
-    pub plugin_file: String,
-    /// The plugin library's SHA-256.
-    pub plugin_sha256: String,
-    /// SHA-256 of the reconciled records.
-    pub data_records_sha256: String,
-    /// SHA-256 of the prepared inputs.
-    pub prepared_inputs_sha256: String,
-    /// The models, in the settings' order.
-    pub models: Vec<String>,
-    /// Data-parallel replicas that trained.
-    pub world_size: Option<u64>,
-    /// Their communication backend, empty for a single process.
-    pub dist_backend: String,
-    /// Per model: the headline result, once the model finished.
-    pub results: BTreeMap<String, ModelResult>,
-}
-
-/// One model's headline result from the manifest's `results.<model>` table.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ModelResult {
-    /// The objective metric, e.g. `validation:macro_f1`.
-    pub objective: Option<String>,
-    /// The best value of the objective.
-    pub best_value: Option<f64>,
-    /// The epoch of the best value.
-    pub best_epoch: Option<u64>,
-    /// Seconds spent training.
-    pub train_seconds: Option<f64>,
-}
-
 /// `claim.toml`: who took the run number, and when.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
@@ -108,78 +58,6 @@ pub struct TestScores {
     pub macro_f1: f64,
     /// F1 averaged over labels weighted by their support.
     pub weighted_f1: f64,
-}
-
-/// The manifest as written: `results` values are strings (`best_value = "0.904273"`), but numbers
-/// are accepted too.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RawManifest {
-    experiment: String,
-    job_type: String,
-    status: String,
-    started: String,
-    finished: Option<String>,
-    mlpipe_version: String,
-    torch: String,
-    plugin_file: String,
-    plugin_sha256: String,
-    data_records_sha256: String,
-    prepared_inputs_sha256: String,
-    models: Vec<String>,
-    world_size: Option<u64>,
-    dist_backend: String,
-    results: BTreeMap<String, BTreeMap<String, toml::Value>>,
-}
-
-impl From<RawManifest> for ManifestView {
-    fn from(raw: RawManifest) -> Self {
-        let results = raw
-            .results
-            .into_iter()
-            .map(|(model, fields)| {
-                let text = |name: &str| match fields.get(name)? {
-                    toml::Value::String(text) => Some(text.clone()),
-                    other => Some(other.to_string()),
-                };
-                let result = ModelResult {
-                    objective: text("objective"),
-                    best_value: text("best_value").and_then(|v| v.parse().ok()),
-                    best_epoch: text("best_epoch").and_then(|v| v.parse().ok()),
-                    train_seconds: text("train_seconds").and_then(|v| v.parse().ok()),
-                };
-                (model, result)
-            })
-            .collect();
-        ManifestView {
-            experiment: raw.experiment,
-            job_type: raw.job_type,
-            status: raw.status,
-            started: raw.started,
-            finished: raw.finished,
-            mlpipe_version: raw.mlpipe_version,
-            torch: raw.torch,
-            plugin_file: raw.plugin_file,
-            plugin_sha256: raw.plugin_sha256,
-            data_records_sha256: raw.data_records_sha256,
-            prepared_inputs_sha256: raw.prepared_inputs_sha256,
-            models: raw.models,
-            world_size: raw.world_size,
-            dist_backend: raw.dist_backend,
-            results,
-        }
-    }
-}
-
-impl ManifestView {
-    /// The run's models: the manifest's list, or the models with results when the list is missing.
-    pub fn model_names(&self) -> Vec<String> {
-        if self.models.is_empty() {
-            self.results.keys().cloned().collect()
-        } else {
-            self.models.clone()
-        }
-    }
 }
 
 /// The object at `key`, `None` when there is none.
@@ -218,12 +96,8 @@ pub(crate) fn json_file<T: DeserializeOwned>(job: &Job, key: &str, what: &str) -
 }
 
 /// The run's `manifest.toml`.
-pub(crate) fn manifest(job: &Job, num: u64) -> Result<Found<ManifestView>> {
-    Ok(match toml_file::<RawManifest>(job, &job.layout.run(num).manifest(), "run manifest")? {
-        Found::Read(raw) => Found::Read(raw.into()),
-        Found::Missing => Found::Missing,
-        Found::Unreadable(warning) => Found::Unreadable(warning),
-    })
+pub(crate) fn manifest(job: &Job, num: u64) -> Result<Found<RunManifest>> {
+    toml_file(job, &job.layout.run(num).manifest(), "run manifest")
 }
 
 /// The run's `manifest.toml` and the status it gives: [`RunStatus::Allocating`] while there is no
@@ -235,7 +109,7 @@ pub(crate) fn manifest_and_status(
     job: &Job,
     num: u64,
     warnings: &mut Vec<String>,
-) -> Result<(Option<ManifestView>, RunStatus)> {
+) -> Result<(Option<RunManifest>, RunStatus)> {
     Ok(match manifest(job, num)? {
         Found::Read(manifest) => {
             let status = RunStatus::from_manifest(&manifest.status);

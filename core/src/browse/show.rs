@@ -1,10 +1,11 @@
 //! [`show_run`]: everything about one run for `runner show` — the manifest, each model's training
 //! and test results, a tuning job's trials, and where its report, models and settings snapshot are.
 
-use super::read::{self, ManifestView, ModelResult, TestScores};
+use super::read::{self, TestScores};
 use super::status::RunStatus;
 use crate::job::Job;
 use crate::layout::{self, RunLayout};
+use crate::steps::{ModelResult, RunManifest};
 use crate::tune::store::load_trials;
 use crate::{Error, Result};
 use serde::Deserialize;
@@ -22,7 +23,7 @@ pub struct RunDetails {
     /// Where the run stands.
     pub status: RunStatus,
     /// The manifest; `None` while allocating or when it cannot be read.
-    pub manifest: Option<ManifestView>,
+    pub manifest: Option<RunManifest>,
     /// RFC 3339 time the run number was claimed, from `claim.toml`.
     pub claimed: Option<String>,
     /// Per model, in the settings' order.
@@ -126,12 +127,7 @@ fn no_such_run(job: &Job, run: &RunLayout, existing: &[u64]) -> Error {
     Error::Unsupported { what: format!("run {} not found at {uri}; {have}", run.num()) }
 }
 
-fn models(
-    job: &Job,
-    run: &RunLayout,
-    manifest: &ManifestView,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<ModelDetails>> {
+fn models(job: &Job, run: &RunLayout, manifest: &RunManifest, warnings: &mut Vec<String>) -> Result<Vec<ModelDetails>> {
     let tuning = if manifest.job_type == "tuning" { Some(tuning(job, run, warnings)?) } else { None };
     let mut details = Vec::new();
     for name in manifest.model_names() {
@@ -210,6 +206,7 @@ mod tests {
                 best_value: Some(0.8125),
                 best_epoch: Some(2),
                 train_seconds: Some(72.0),
+                replicas_sha256: None,
             }
         );
         assert_eq!(bert.test, Some(TestScores { accuracy: 0.7, macro_f1: 0.6, weighted_f1: 0.65 }));

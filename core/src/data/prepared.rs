@@ -115,7 +115,9 @@ fn empty_like(values: &Values) -> Values {
 /// The prepared table of one split: ids and class ids, plus each model's columns.
 #[derive(Debug)]
 pub struct PreparedTable {
+    /// Record ids, one per row.
     pub ids: Vec<String>,
+    /// Class id of each row.
     pub labels: Vec<i64>,
     /// `(model, columns)` in `model_names` order.
     pub models: Vec<(String, PreparedColumns)>,

@@ -3,6 +3,9 @@
 use super::RunLayout;
 use crate::storage::{validate_segment, StorageError};
 
+/// `<exp>/data/manifest.toml` below the experiment folder: the data snapshot's manifest.
+pub const DATA_MANIFEST: &str = "data/manifest.toml";
+
 /// The keys of one experiment, `<experiment>/...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExperimentLayout {
@@ -46,7 +49,7 @@ impl ExperimentLayout {
 
     /// `<exp>/data/manifest.toml`: content hashes, row counts and plugin hash of the data.
     pub fn data_manifest(&self) -> String {
-        format!("{}/data/manifest.toml", self.name)
+        format!("{}/{DATA_MANIFEST}", self.name)
     }
 
     /// `<exp>/data/prepared/`: all prepared splits.
@@ -69,6 +72,25 @@ impl ExperimentLayout {
     /// [`StorageError::InvalidKey`] when `data-<stamp>` is not a single key segment.
     pub fn data_archive_prefix(&self, stamp: &str) -> Result<String, StorageError> {
         self.archive_prefix(&format!("data-{stamp}"))
+    }
+
+    /// `<exp>/archive/<what>-<time>/`, `<time>` in UTC as `%Y%m%dT%H%M%SZ`: where a replaced
+    /// snapshot `what` (`data`, `prepared`) is moved; attempt 2 and later (when the folder is
+    /// taken) end in `-<attempt>`.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] when the folder name is not a single key segment.
+    pub fn snapshot_archive_prefix(
+        &self,
+        what: &str,
+        time: chrono::DateTime<chrono::Utc>,
+        attempt: u32,
+    ) -> Result<String, StorageError> {
+        let stamp = time.format("%Y%m%dT%H%M%SZ");
+        match attempt {
+            0 | 1 => self.archive_prefix(&format!("{what}-{stamp}")),
+            _ => self.archive_prefix(&format!("{what}-{stamp}-{attempt}")),
+        }
     }
 
     /// `<exp>/data/prepared/manifest.toml`: what prepare produced, from what.

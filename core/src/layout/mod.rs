@@ -13,5 +13,5 @@ mod tests;
 
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};
-pub use experiment::ExperimentLayout;
-pub use run::RunLayout;
+pub use experiment::{ExperimentLayout, DATA_MANIFEST};
+pub use run::{RunLayout, INPUT_KEYS_FILE, MODEL_FILE, SETTINGS_FILE, WEIGHTS_FILE};

@@ -4,6 +4,15 @@
 use super::ExperimentLayout;
 use crate::storage::{validate_segment, StorageError};
 
+/// `runs/<n>/settings.ini`'s file name: the settings snapshot of a run.
+pub const SETTINGS_FILE: &str = "settings.ini";
+/// `training/<model>/model.pt`'s file name: a model's exported TorchScript module.
+pub const MODEL_FILE: &str = "model.pt";
+/// `training/<model>/weights.safetensors`'s file name: a model's trained weights.
+pub const WEIGHTS_FILE: &str = "weights.safetensors";
+/// `training/<model>/input_keys.json`'s file name: a model's forward() inputs in order.
+pub const INPUT_KEYS_FILE: &str = "input_keys.json";
+
 /// The keys of one run, `<exp>/runs/<n>/...`. Methods taking a model name (or a curve or
 /// checkpoint name) check that it is a single key segment and fail with
 /// [`StorageError::InvalidKey`] otherwise.
@@ -58,7 +67,7 @@ impl RunLayout {
 
     /// `runs/<n>/settings.ini`: the exact settings the run used.
     pub fn settings(&self) -> String {
-        format!("{}settings.ini", self.prefix())
+        format!("{}{SETTINGS_FILE}", self.prefix())
     }
 
     /// `runs/<n>/manifest.toml`: versions, hashes, job type and timings.
@@ -85,7 +94,7 @@ impl RunLayout {
     /// # Errors
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn model_file(&self, model: &str) -> Result<String, StorageError> {
-        Ok(self.training_dir(model)? + "model.pt")
+        Ok(self.training_dir(model)? + MODEL_FILE)
     }
 
     /// `training/<model>/weights.safetensors`: the trained weights.
@@ -93,7 +102,7 @@ impl RunLayout {
     /// # Errors
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn weights(&self, model: &str) -> Result<String, StorageError> {
-        Ok(self.training_dir(model)? + "weights.safetensors")
+        Ok(self.training_dir(model)? + WEIGHTS_FILE)
     }
 
     /// `training/<model>/input_keys.json`: forward() input names in positional order.
@@ -101,7 +110,7 @@ impl RunLayout {
     /// # Errors
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn input_keys(&self, model: &str) -> Result<String, StorageError> {
-        Ok(self.training_dir(model)? + "input_keys.json")
+        Ok(self.training_dir(model)? + INPUT_KEYS_FILE)
     }
 
     /// `training/<model>/metrics.jsonl`: the metric log, one JSON event per line.

@@ -35,6 +35,18 @@ fn keys_follow_the_documented_layout() {
 }
 
 #[test]
+fn a_replaced_snapshot_is_archived_under_its_utc_time_then_numbered_attempts() {
+    use chrono::TimeZone;
+    let time = chrono::Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
+    assert_eq!(news().snapshot_archive_prefix("data", time, 1).unwrap(), "news/archive/data-20250102T030405Z/");
+    assert_eq!(
+        news().snapshot_archive_prefix("prepared", time, 3).unwrap(),
+        "news/archive/prepared-20250102T030405Z-3/"
+    );
+    assert!(news().snapshot_archive_prefix("a/b", time, 1).is_err());
+}
+
+#[test]
 fn every_key_is_a_valid_storage_key() {
     let run = news().run(1);
     for key in [run.settings(), run.metrics("m").unwrap(), run.comparison(), news().records()] {

@@ -15,6 +15,7 @@ pub const DEFAULT_BINS: usize = 15;
 pub struct CalibrationBin {
     /// The bin holds confidences in `(lower, upper]` (the first bin includes 0).
     pub lower: f64,
+    /// Upper end of the bin (included).
     pub upper: f64,
     /// Records whose top-class probability falls in the bin.
     pub count: u64,
@@ -27,7 +28,9 @@ pub struct CalibrationBin {
 /// A reliability diagram's bins and the expected calibration error they give.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Calibration {
+    /// `sum_b n_b / N * |accuracy_b - confidence_b|` over the bins.
     pub expected_calibration_error: f64,
+    /// The bins, lowest confidence first.
     pub bins: Vec<CalibrationBin>,
 }
 

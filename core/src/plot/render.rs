@@ -7,6 +7,7 @@ use std::path::Path;
 
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::axes::Axis;
@@ -49,6 +50,34 @@ const TICK_SIZE: f32 = 14.0;
 const TEXT: RGBColor = RGBColor(25, 25, 25);
 const TICK_TEXT: RGBColor = RGBColor(70, 70, 70);
 
+/// The chart area of a drawing: data coordinates on both axes.
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The chart's three kinds of text.
+struct Styles<'f> {
+    title: TextStyle<'f>,
+    description: TextStyle<'f>,
+    tick: TextStyle<'f>,
+}
+
+/// Both axes, fitted to the finite points, with the values that get a tick.
+struct Frame {
+    x_axis: Axis,
+    y_axis: Axis,
+    x_ticks: Vec<f64>,
+    y_ticks: Vec<f64>,
+}
+
+impl Frame {
+    fn fit(curves: &[Vec<(f64, f64)>]) -> Self {
+        let x_axis = Axis::fit(curves.iter().flatten().map(|p| p.0), X_PADDING, TICKS);
+        let y_axis = Axis::fit(curves.iter().flatten().map(|p| p.1), Y_PADDING, TICKS);
+        let x_ticks = RangedCoordf64::from(x_axis.range.clone()).key_points(TICKS);
+        let y_ticks = RangedCoordf64::from(y_axis.range.clone()).key_points(TICKS);
+        Self { x_axis, y_axis, x_ticks, y_ticks }
+    }
+}
+
 /// Renders the chart into the PNG file `file`; errors are the renderer's messages.
 pub(super) fn render(
     file: &Path,
@@ -62,34 +91,68 @@ pub(super) fn render(
         .iter()
         .map(|s| s.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()).collect())
         .collect();
-    let x_axis = Axis::fit(curves.iter().flatten().map(|p| p.0), X_PADDING, TICKS);
-    let y_axis = Axis::fit(curves.iter().flatten().map(|p| p.1), Y_PADDING, TICKS);
-    let x_ticks = RangedCoordf64::from(x_axis.range.clone()).key_points(TICKS);
-    let y_ticks = RangedCoordf64::from(y_axis.range.clone()).key_points(TICKS);
-
-    let title_style = TextStyle { font: &fonts.bold, size: TITLE_SIZE, colour: TEXT };
-    let description_style = TextStyle { font: &fonts.regular, size: DESCRIPTION_SIZE, colour: TEXT };
-    let tick_style = TextStyle { font: &fonts.regular, size: TICK_SIZE, colour: TICK_TEXT };
-    let line_height = |style: &TextStyle| style.measure("").1.ceil() as i32;
-    let widest_y_tick = y_ticks.iter().map(|&y| tick_style.measure(&y_axis.label(y)).0.ceil() as i32).max();
-    let description_height = line_height(&description_style);
-    let x_label_area = TICK_LENGTH + GAP + line_height(&tick_style) + GAP + description_height;
-    let y_label_area = TICK_LENGTH + GAP + widest_y_tick.unwrap_or(0) + 2 * GAP + description_height;
-    let title_height = if title.is_empty() { 0 } else { line_height(&title_style) + GAP };
+    let frame = Frame::fit(&curves);
+    let styles = Styles {
+        title: TextStyle { font: &fonts.bold, size: TITLE_SIZE, colour: TEXT },
+        description: TextStyle { font: &fonts.regular, size: DESCRIPTION_SIZE, colour: TEXT },
+        tick: TextStyle { font: &fonts.regular, size: TICK_SIZE, colour: TICK_TEXT },
+    };
 
     let root = BitMapBackend::new(file, (WIDTH, HEIGHT)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    title_style.draw(&root, title, (WIDTH as i32 / 2, MARGIN), (Align::Centre, Align::Start), false)?;
-    let mut chart = ChartBuilder::on(&root)
+    styles.title.draw(&root, title, (WIDTH as i32 / 2, MARGIN), (Align::Centre, Align::Start), false)?;
+    let mut chart = build_chart(&root, &frame, &styles, title)?;
+    let plot = chart.plotting_area().get_pixel_range();
+    draw_axis_text(&root, &chart, &frame, &styles, (x_label, y_label))?;
+    draw_curves(&mut chart, &curves)?;
+    if !series.is_empty() {
+        let entries = (series.iter().zip(&curves).enumerate())
+            .map(|(i, (s, curve))| Entry {
+                name: &s.name,
+                colour: PALETTE[i % PALETTE.len()],
+                marked: curve.len() <= MAX_MARKED_POINTS,
+            })
+            .collect();
+        let legend = Legend { entries, style: styles.description };
+        let (width, height) = legend.outer_size();
+        let fraction =
+            |pixels: i32, range: &std::ops::Range<i32>| f64::from(pixels) / f64::from(range.end - range.start);
+        let corner = legend::best_corner(
+            &curves,
+            &frame.x_axis.range,
+            &frame.y_axis.range,
+            fraction(width, &plot.0),
+            fraction(height, &plot.1),
+        );
+        legend.draw(&root, &plot, corner)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// The chart area on `root`, its label areas sized from the measured text, with the grid, axis
+/// lines and tick marks drawn by plotters (whose own labels are empty and invisible: the text is
+/// ours).
+fn build_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    frame: &Frame,
+    styles: &Styles,
+    title: &str,
+) -> Result<Chart<'a, DB>, String> {
+    let line_height = |style: &TextStyle| style.measure("").1.ceil() as i32;
+    let widest_y_tick =
+        frame.y_ticks.iter().map(|&y| styles.tick.measure(&frame.y_axis.label(y)).0.ceil() as i32).max();
+    let description_height = line_height(&styles.description);
+    let x_label_area = TICK_LENGTH + GAP + line_height(&styles.tick) + GAP + description_height;
+    let y_label_area = TICK_LENGTH + GAP + widest_y_tick.unwrap_or(0) + 2 * GAP + description_height;
+    let title_height = if title.is_empty() { 0 } else { line_height(&styles.title) + GAP };
+    let mut chart = ChartBuilder::on(root)
         .margin(MARGIN)
         .margin_top(MARGIN + title_height)
         .margin_right(MARGIN + GAP)
         .x_label_area_size(x_label_area)
         .y_label_area_size(y_label_area)
-        .build_cartesian_2d(x_axis.range.clone(), y_axis.range.clone())
+        .build_cartesian_2d(frame.x_axis.range.clone(), frame.y_axis.range.clone())
         .map_err(|e| e.to_string())?;
-    // plotters draws grid, axes and tick marks; its labels are empty and invisible because the
-    // text is ours.
     let no_label = |_: &f64| String::new();
     chart
         .configure_mesh()
@@ -105,23 +168,37 @@ pub(super) fn render(
         .axis_style(RGBColor(100, 100, 100))
         .draw()
         .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
 
+/// The tick labels beside their ticks and the axis descriptions centred on each axis.
+fn draw_axis_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart<'_, DB>,
+    frame: &Frame,
+    styles: &Styles,
+    (x_label, y_label): (&str, &str),
+) -> Result<(), String> {
     let plot = chart.plotting_area().get_pixel_range();
-    for &x in &x_ticks {
-        let (px, _) = chart.backend_coord(&(x, y_axis.range.start));
+    for &x in &frame.x_ticks {
+        let (px, _) = chart.backend_coord(&(x, frame.y_axis.range.start));
         let at = (px, plot.1.end + TICK_LENGTH + GAP);
-        tick_style.draw(&root, &x_axis.label(x), at, (Align::Centre, Align::Start), false)?;
+        styles.tick.draw(root, &frame.x_axis.label(x), at, (Align::Centre, Align::Start), false)?;
     }
-    for &y in &y_ticks {
-        let (_, py) = chart.backend_coord(&(x_axis.range.start, y));
+    for &y in &frame.y_ticks {
+        let (_, py) = chart.backend_coord(&(frame.x_axis.range.start, y));
         let at = (plot.0.start - TICK_LENGTH - GAP, py);
-        tick_style.draw(&root, &y_axis.label(y), at, (Align::End, Align::Centre), false)?;
+        styles.tick.draw(root, &frame.y_axis.label(y), at, (Align::End, Align::Centre), false)?;
     }
     let x_centre = (plot.0.start + plot.0.end) / 2;
     let y_centre = (plot.1.start + plot.1.end) / 2;
-    description_style.draw(&root, x_label, (x_centre, HEIGHT as i32 - MARGIN), (Align::Centre, Align::End), false)?;
-    description_style.draw(&root, y_label, (MARGIN, y_centre), (Align::Centre, Align::Start), true)?;
+    let description = &styles.description;
+    description.draw(root, x_label, (x_centre, HEIGHT as i32 - MARGIN), (Align::Centre, Align::End), false)?;
+    description.draw(root, y_label, (MARGIN, y_centre), (Align::Centre, Align::Start), true)
+}
 
+/// Each curve in its palette colour, with a marker on every point of a sparse one.
+fn draw_curves<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, curves: &[Vec<(f64, f64)>]) -> Result<(), String> {
     for (i, curve) in curves.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
         let marked = curve.len() <= MAX_MARKED_POINTS;
@@ -134,27 +211,5 @@ pub(super) fn render(
             chart.draw_series(curve.iter().map(|&p| Circle::new(p, 3, colour.filled()))).map_err(|e| e.to_string())?;
         }
     }
-
-    if !series.is_empty() {
-        let entries = (series.iter().zip(&curves).enumerate())
-            .map(|(i, (s, curve))| Entry {
-                name: &s.name,
-                colour: PALETTE[i % PALETTE.len()],
-                marked: curve.len() <= MAX_MARKED_POINTS,
-            })
-            .collect();
-        let legend = Legend { entries, style: description_style };
-        let (width, height) = legend.outer_size();
-        let fraction =
-            |pixels: i32, range: &std::ops::Range<i32>| f64::from(pixels) / f64::from(range.end - range.start);
-        let corner = legend::best_corner(
-            &curves,
-            &x_axis.range,
-            &y_axis.range,
-            fraction(width, &plot.0),
-            fraction(height, &plot.1),
-        );
-        legend.draw(&root, &plot, corner)?;
-    }
-    root.present().map_err(|e| e.to_string())
+    Ok(())
 }

@@ -9,14 +9,21 @@ use serde::Serialize;
 /// One pair of models.
 #[derive(Debug, Clone, Serialize)]
 pub struct PairComparison {
+    /// The first model, in `model_names` order.
     pub model_a: String,
+    /// The second model.
     pub model_b: String,
+    /// Test records both were evaluated on.
     pub examples: u64,
     /// Share of records where both predict the same class.
     pub agreement: f64,
+    /// Records both predict right.
     pub both_right: u64,
+    /// Records A predicts right and B wrong.
     pub a_right_b_wrong: u64,
+    /// Records A predicts wrong and B right.
     pub a_wrong_b_right: u64,
+    /// Records both predict wrong.
     pub both_wrong: u64,
     /// McNemar's exact (binomial) two-sided p-value on the discordant counts.
     pub mcnemar_p_value: f64,

@@ -8,41 +8,47 @@
 
 use super::compare::compare;
 use super::confident_errors::{most_confident_errors, ConfidentError};
+use super::infer_ensemble::ensemble;
+use super::infer_forward::{forward_model, Forward};
 use super::report::write_report;
 use super::snapshot::require_manifest;
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::job::Job;
 use crate::layout::{list_runs, RunLayout};
 use crate::metrics::{Calibration, CalibrationBin, ConfusionMatrix, LabelMetrics, Metrics};
-use crate::settings::{Device as DeviceSetting, ENSEMBLE};
-use crate::train::autocast::autocast;
-use crate::train::batching::{collate, eval_batches};
-use crate::train::dataset::Dataset;
 use crate::{Error, Result};
 use arrow::array::{ArrayRef, Float32Array, Int64Array, ListArray, RecordBatch, StringArray};
 use arrow::buffer::OffsetBuffer;
 use arrow::datatypes::{DataType, Field, Schema};
-use mlpipe_plugin_api::tch::{self, CModule, Device, Kind};
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// One model's test-split result.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInference {
+    /// The model name (`ensemble` for a comparison job's ensemble).
     pub model: String,
+    /// The run evaluated.
     pub run: u64,
+    /// The split evaluated (`test`).
     pub split: String,
+    /// Records evaluated.
     pub examples: u64,
+    /// Share of records predicted right.
     pub accuracy: f64,
+    /// F1 averaged over labels with equal weight.
     pub macro_f1: f64,
+    /// F1 averaged over labels weighted by their support.
     pub weighted_f1: f64,
+    /// Records per second of forward passes.
     pub docs_per_second: f64,
     /// Arithmetic of the forward passes: the model's `training.mixed_precision` (`no` is float32).
     pub precision: String,
+    /// The label names in id order.
     pub labels: Vec<String>,
     /// Rows true label, columns predicted (`sklearn.metrics.confusion_matrix`).
     pub confusion_matrix: Vec<Vec<u64>>,
+    /// Per label: its scores, best F1 first.
     pub per_label: Vec<LabelRow>,
     /// Bytes of the exported `model.pt`.
     pub model_bytes: u64,
@@ -64,7 +70,9 @@ pub struct ModelInference {
 /// One row of `per_label.csv` (sorted by F1, best first): a label's name and its scores.
 #[derive(Debug, Clone, Serialize)]
 pub struct LabelRow {
+    /// The label name.
     pub label: String,
+    /// Its precision, recall, F1 and support.
     #[serde(flatten)]
     pub scores: LabelMetrics,
 }
@@ -141,99 +149,15 @@ fn print_result(job: &Job, run: &RunLayout, result: &ModelInference) -> Result<(
     Ok(())
 }
 
-/// One model's test-split forward passes: each record's class probabilities and prediction.
-struct Forward {
-    model: String,
-    ids: Vec<String>,
-    truth: Vec<i64>,
-    /// Row-major, `ids.len()` × number of labels.
-    probabilities: Vec<f32>,
-    predicted: Vec<usize>,
-    seconds: f64,
-    model_bytes: u64,
-    precision: String,
-}
-
-fn forward_model(
-    job: &Job,
-    run: &RunLayout,
-    prepared: &PreparedManifest,
-    labels: &[String],
-    model: &str,
-    work: &std::path::Path,
-) -> Result<Forward> {
-    let fail = |problem: String| Error::ModelContract { model: model.to_string(), problem };
-    let model_key = run.model_file(model)?;
-    if !job.storage.exists(&model_key)? {
-        return Err(Error::MissingInput { uri: job.storage.uri(&model_key), step: "train" });
-    }
-    let keys_key = run.input_keys(model)?;
-    let keys: Vec<String> = serde_json::from_slice(&job.storage.get(&keys_key)?)
-        .map_err(|err| Error::data_file(job.storage.uri(&keys_key), err))?;
-    let entry =
-        prepared.models.iter().find(|m| m.name == model).ok_or_else(|| fail("not in the prepared data".into()))?;
-    let inputs: Vec<(String, String)> =
-        keys.iter()
-            .map(|key| {
-                entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| {
-                    fail(format!("input key {key:?} of input_keys.json is missing from the prepared data"))
-                })
-            })
-            .collect::<Result<_>>()?;
-    let test_key = job.layout.prepared("test")?;
-    if !job.storage.exists(&test_key)? {
-        return Err(fail(format!("no test split ({} missing)", job.storage.uri(&test_key))));
-    }
-    let test = Dataset::from_parquet(job.storage.get(&test_key)?, &job.storage.uri(&test_key), &inputs)?;
-    let device = inference_device(job)?;
-    let local = work.join(format!("{model}.pt"));
-    job.storage.get_file(&model_key, &local)?;
-    let model_bytes = std::fs::metadata(&local).map_err(|source| Error::Io { path: local.clone(), source })?.len();
-    let module = CModule::load_on_device(&local, device).map_err(|err| fail(format!("loading model.pt: {err}")))?;
-
-    // The model runs in the precision it was trained in (bf16 autocast uses AMX on CPUs that have it).
-    let precision = job.settings.training_for(model).mixed_precision;
-    let started = Instant::now();
-    let num_labels = labels.len();
-    let mut probabilities = vec![0f32; test.len() * num_labels];
-    let mut predicted = vec![0usize; test.len()];
-    tch::no_grad(|| -> Result<()> {
-        for rows in eval_batches(&test.lengths(), 64) {
-            let batch = collate(&test, &rows, device);
-            let logits = autocast(precision, device, || module.forward_ts(&batch.inputs))
-                .map_err(|err| fail(format!("model.pt forward: {err}")))?;
-            if logits.size() != [rows.len() as i64, num_labels as i64] {
-                return Err(fail(format!(
-                    "model.pt returned shape {:?}, expected [{}, {num_labels}]",
-                    logits.size(),
-                    rows.len()
-                )));
-            }
-            let probs = Vec::<f32>::try_from(logits.to_kind(Kind::Float).softmax(-1, Kind::Float).flatten(0, -1))
-                .map_err(|err| fail(err.to_string()))?;
-            for (i, &row) in rows.iter().enumerate() {
-                let p = &probs[i * num_labels..(i + 1) * num_labels];
-                probabilities[row * num_labels..(row + 1) * num_labels].copy_from_slice(p);
-                predicted[row] = (0..num_labels).fold(0, |best, c| if p[c] > p[best] { c } else { best });
-            }
-        }
-        Ok(())
-    })?;
-    Ok(Forward {
-        model: model.to_string(),
-        ids: test.ids.clone(),
-        truth: test.labels.clone(),
-        probabilities,
-        predicted,
-        seconds: started.elapsed().as_secs_f64(),
-        model_bytes,
-        precision: precision.to_string(),
-    })
-}
-
 /// Scores `forward` and stores `inference/<model>/{summary.json, per_label.csv,
 /// predictions.parquet}`.
-fn score(job: &Job, run: &RunLayout, labels: &[String], model: &str, forward: &Forward) -> Result<ModelInference> {
+pub(super) fn score(
+    job: &Job,
+    run: &RunLayout,
+    labels: &[String],
+    model: &str,
+    forward: &Forward,
+) -> Result<ModelInference> {
     let num_labels = labels.len();
     let Forward { ids, predicted, probabilities, .. } = forward;
     let predicted = predicted.clone();
@@ -280,82 +204,6 @@ fn score(job: &Job, run: &RunLayout, labels: &[String], model: &str, forward: &F
     job.storage.put(&predictions_key, &predictions)?;
     job.storage.put(&run.summary(model)?, summary.as_bytes())?;
     Ok(result)
-}
-
-/// The comparison job's ensemble ([`ENSEMBLE`]): per test record the mean, in float64 and in
-/// `model_names` order, of the members' probabilities, predicted as its argmax (ties to the lowest
-/// class id, as numpy's `argmax`); scored and stored like a model, plus `ensemble.json`, which
-/// names the members' files and the rule, so that the ensemble can be served and checked outside
-/// mlpipe.
-fn ensemble(job: &Job, run: &RunLayout, labels: &[String], members: &[Forward]) -> Result<ModelInference> {
-    let first = members.first().ok_or_else(|| Error::Internal { what: "an ensemble without members".into() })?;
-    if let Some(other) = members.iter().find(|member| member.ids != first.ids) {
-        return Err(Error::Internal {
-            what: format!("models {} and {} scored different test records", first.model, other.model),
-        });
-    }
-    let n = labels.len();
-    let rows = first.ids.len();
-    let mut probabilities = Vec::with_capacity(rows * n);
-    let mut predicted = Vec::with_capacity(rows);
-    for row in 0..rows {
-        let mean: Vec<f64> = (0..n)
-            .map(|class| {
-                let sum: f64 = members.iter().map(|member| f64::from(member.probabilities[row * n + class])).sum();
-                sum / members.len() as f64
-            })
-            .collect();
-        predicted.push((0..n).fold(0, |best, class| if mean[class] > mean[best] { class } else { best }));
-        probabilities.extend(mean.iter().map(|&p| p as f32));
-    }
-    let names: Vec<&str> = members.iter().map(|member| member.model.as_str()).collect();
-    let forward = Forward {
-        model: ENSEMBLE.to_string(),
-        ids: first.ids.clone(),
-        truth: first.truth.clone(),
-        probabilities,
-        predicted,
-        seconds: members.iter().map(|member| member.seconds).sum(),
-        model_bytes: members.iter().map(|member| member.model_bytes).sum(),
-        precision: members
-            .iter()
-            .map(|member| format!("{} {}", member.model, member.precision))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    let result = score(job, run, labels, ENSEMBLE, &forward)?;
-    let relative = |key: String| key.strip_prefix(&run.prefix()).map(str::to_string).unwrap_or(key);
-    let mut files = serde_json::Map::new();
-    for member in members {
-        files.insert(
-            member.model.clone(),
-            serde_json::json!({
-                "model": relative(run.model_file(&member.model)?),
-                "input_keys": relative(run.input_keys(&member.model)?),
-                "precision": member.precision,
-            }),
-        );
-    }
-    let manifest = serde_json::json!({
-        "members": names,
-        "combine": "mean of the members' softmax probabilities, summed in float64 in members order; predicted class = argmax, ties to the lowest class id",
-        "files": files,
-    });
-    let text = serde_json::to_string_pretty(&manifest).map_err(|err| Error::Internal { what: err.to_string() })?;
-    job.storage.put(&run.ensemble_manifest(), text.as_bytes())?;
-    Ok(result)
-}
-
-/// Inference runs on the CPU (where a model trained on a GPU must also run) unless
-/// `[training] device` names a CUDA device explicitly.
-fn inference_device(job: &Job) -> Result<Device> {
-    match job.settings.training.device {
-        DeviceSetting::Cuda(index) if tch::Cuda::is_available() => Ok(Device::Cuda(index.unwrap_or(0))),
-        DeviceSetting::Cuda(_) => {
-            Err(Error::Unsupported { what: "training.device = cuda but no CUDA device is available".into() })
-        }
-        DeviceSetting::Auto | DeviceSetting::Cpu => Ok(Device::Cpu),
-    }
 }
 
 fn per_label_csv(rows: &[LabelRow]) -> String {

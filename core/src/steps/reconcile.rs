@@ -2,7 +2,7 @@
 //! missing splits, and writes the data snapshot: `records.parquet`, `id2label.json` and the
 //! manifest (written last: its presence marks a complete snapshot).
 
-use super::snapshot::{archive, read_manifest, should_run, Existing};
+use super::snapshot::{archive, read_manifest, should_run, timestamp, Existing};
 use crate::data::{assign_splits, id2label_json, to_toml, write_records, DataManifest, LabelCounts, RESERVED_COLUMNS};
 use crate::hash::{sha256_file, sha256_hex, InputsHash};
 use crate::job::Job;
@@ -18,7 +18,9 @@ use std::time::Instant;
 pub struct ReconcileReport {
     /// The snapshot was up to date and left alone.
     pub skipped: bool,
+    /// The snapshot's manifest (the existing one when skipped).
     pub manifest: DataManifest,
+    /// Where the snapshot is, `<exp>/data/`.
     pub uri: String,
     /// Where a replaced snapshot was archived.
     pub archived_to: Option<String>,
@@ -33,19 +35,7 @@ pub fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Recon
     let layout = &job.layout;
     let settings = &job.settings;
     let manifest_key = layout.data_manifest();
-    let data_source_sha256 = match &settings.data.source {
-        Some(path) if path.is_file() => Some(sha256_file(path)?),
-        _ => None,
-    };
-    let inputs_sha256 = InputsHash::new()
-        .with("plugin_sha256", &plugin.sha256)
-        .with("data_source", settings.data.source.as_ref().map(|p| p.display().to_string()).unwrap_or_default())
-        .with("data_source_sha256", data_source_sha256.as_deref().unwrap_or(""))
-        .with("validation_fraction", settings.data.validation_fraction)
-        .with("test_fraction", settings.data.test_fraction)
-        .with("seed", settings.experiment.seed)
-        .with("plugin_options", format!("{:?}", settings.plugin))
-        .finish();
+    let (inputs_sha256, data_source_sha256) = inputs_hash(job, plugin)?;
     let previous: Option<DataManifest> = read_manifest(job, &manifest_key)?;
     let uri = job.storage.uri(&layout.data_prefix());
     if let Some(manifest) = &previous {
@@ -71,29 +61,9 @@ pub fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Recon
     let records_bytes = write_records(&records, &label_ids, &records_uri)?;
     let id2label = id2label_json(&labels);
 
-    let mut counts: BTreeMap<String, LabelCounts> = labels
-        .iter()
-        .enumerate()
-        .map(|(id, label)| (label.clone(), LabelCounts { id, ..LabelCounts::default() }))
-        .collect();
-    let mut splits: BTreeMap<String, usize> = Split::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
-    for record in &records {
-        let split = record.split.expect("assign_splits gives every record a split");
-        let entry = counts.get_mut(&record.label).expect("labels were checked");
-        match split {
-            Split::Train => entry.train += 1,
-            Split::Validation => entry.validation += 1,
-            Split::Test => entry.test += 1,
-        }
-        *splits.get_mut(split.as_str()).expect("all splits present") += 1;
-    }
-    for (label, count) in &counts {
-        if count.train == 0 {
-            tracing::warn!("label {label:?} has no training records");
-        }
-    }
+    let (counts, splits) = counts(&labels, &records);
     let manifest = DataManifest {
-        created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created: timestamp(),
         mlpipe_version: env!("CARGO_PKG_VERSION").to_string(),
         inputs_sha256,
         plugin_file: plugin.path.display().to_string(),
@@ -130,6 +100,53 @@ pub fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<Recon
         started.elapsed().as_secs_f64()
     );
     Ok(ReconcileReport { skipped: false, manifest, uri, archived_to })
+}
+
+/// The hash of everything the snapshot is made from (plugin, data source and its content, split
+/// fractions, seed, plugin options), and the data source's own SHA-256 when it is a file.
+fn inputs_hash(job: &Job, plugin: &Plugin) -> Result<(String, Option<String>)> {
+    let settings = &job.settings;
+    let data_source_sha256 = match &settings.data.source {
+        Some(path) if path.is_file() => Some(sha256_file(path)?),
+        _ => None,
+    };
+    let inputs_sha256 = InputsHash::new()
+        .with("plugin_sha256", &plugin.sha256)
+        .with("data_source", settings.data.source.as_ref().map(|p| p.display().to_string()).unwrap_or_default())
+        .with("data_source_sha256", data_source_sha256.as_deref().unwrap_or(""))
+        .with("validation_fraction", settings.data.validation_fraction)
+        .with("test_fraction", settings.data.test_fraction)
+        .with("seed", settings.experiment.seed)
+        .with("plugin_options", format!("{:?}", settings.plugin))
+        .finish();
+    Ok((inputs_sha256, data_source_sha256))
+}
+
+/// Records per label and split, and per split, of records that all have a split; warns of a
+/// label without training records.
+fn counts(labels: &[String], records: &[Record]) -> (BTreeMap<String, LabelCounts>, BTreeMap<String, usize>) {
+    let mut counts: BTreeMap<String, LabelCounts> = labels
+        .iter()
+        .enumerate()
+        .map(|(id, label)| (label.clone(), LabelCounts { id, ..LabelCounts::default() }))
+        .collect();
+    let mut splits: BTreeMap<String, usize> = Split::ALL.iter().map(|s| (s.as_str().to_string(), 0)).collect();
+    for record in records {
+        let split = record.split.expect("assign_splits gives every record a split");
+        let entry = counts.get_mut(&record.label).expect("labels were checked");
+        match split {
+            Split::Train => entry.train += 1,
+            Split::Validation => entry.validation += 1,
+            Split::Test => entry.test += 1,
+        }
+        *splits.get_mut(split.as_str()).expect("all splits present") += 1;
+    }
+    for (label, count) in &counts {
+        if count.train == 0 {
+            tracing::warn!("label {label:?} has no training records");
+        }
+    }
+    (counts, splits)
 }
 
 fn checked_labels(plugin: &Plugin) -> Result<Vec<String>> {

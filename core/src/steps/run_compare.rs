@@ -3,10 +3,10 @@
 //! (timings aside, in order) and its `weights.safetensors`, bit for bit. The first difference is
 //! reported with its model, metric, epoch, step and both values.
 
-use crate::browse::ManifestView;
+use super::run_manifest::RunManifest;
 use crate::hash::sha256_hex;
 use crate::job::Job;
-use crate::layout::RunLayout;
+use crate::layout::{RunLayout, WEIGHTS_FILE};
 use crate::{Error, Result};
 
 /// The outcome of [`compare_runs`].
@@ -27,7 +27,7 @@ pub enum Verdict {
 ///
 /// # Errors
 /// [`Error::Unsupported`] naming the run when it has no readable manifest; storage failures.
-pub fn recorded_run(job: &Job, num: u64) -> Result<ManifestView> {
+pub fn recorded_run(job: &Job, num: u64) -> Result<RunManifest> {
     let uri = job.storage.uri(&job.layout.run(num).manifest());
     match crate::browse::read::manifest(job, num)? {
         crate::browse::read::Found::Read(manifest) => Ok(manifest),
@@ -107,7 +107,7 @@ pub fn compare_runs(job: &Job, original: &RunLayout, new: &RunLayout, models: &[
         let new_weights = job.storage.get(&new.weights(model)?)?;
         if old_weights != new_weights {
             return Ok(Verdict::Differs(format!(
-                "{model}: every metric value is identical but weights.safetensors differ (sha256 {} in run {a}, {} in run {b})",
+                "{model}: every metric value is identical but {WEIGHTS_FILE} differ (sha256 {} in run {a}, {} in run {b})",
                 sha256_hex(&old_weights),
                 sha256_hex(&new_weights)
             )));

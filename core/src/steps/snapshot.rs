@@ -39,6 +39,12 @@ pub fn should_run(existing: Option<&str>, inputs_sha256: &str, policy: Existing,
     }
 }
 
+/// The current UTC time to the second in RFC 3339 (`2026-11-26T14:48:17Z`), as manifests record
+/// when they were made.
+pub(crate) fn timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// Moves every object under `prefix` to a fresh `archive/<name>-<UTC time>/` folder.
 ///
 /// # Errors
@@ -48,12 +54,12 @@ pub fn archive(job: &Job, prefix: &str, name: &str) -> Result<Option<String>> {
     if keys.is_empty() {
         return Ok(None);
     }
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let mut target = job.layout.archive_prefix(&format!("{name}-{stamp}"))?;
-    let mut n = 2;
+    let now = chrono::Utc::now();
+    let mut attempt = 1;
+    let mut target = job.layout.snapshot_archive_prefix(name, now, attempt)?;
     while !job.storage.list(&target)?.is_empty() {
-        target = job.layout.archive_prefix(&format!("{name}-{stamp}-{n}"))?;
-        n += 1;
+        attempt += 1;
+        target = job.layout.snapshot_archive_prefix(name, now, attempt)?;
     }
     for key in &keys {
         job.storage.copy(key, &format!("{target}{}", &key[prefix.len()..]))?;

@@ -2,6 +2,7 @@
 //! (`key | value`, and `section | key | value`) rather than raw TOML and INI.
 
 use super::html::escape;
+use crate::layout::SETTINGS_FILE;
 use crate::settings::RawIni;
 use std::fmt::Write;
 use std::path::Path;
@@ -25,7 +26,7 @@ pub fn appendix(html: &mut String, manifest: &str, settings: &str) {
         }
     }
     html.push_str("<h3>Settings used</h3>");
-    match RawIni::parse(settings, Path::new("settings.ini")) {
+    match RawIni::parse(settings, Path::new(SETTINGS_FILE)) {
         Ok(raw) => {
             html.push_str("<table><tr><th>section</th><th>key</th><th>value</th></tr>");
             for section in raw.sections() {
