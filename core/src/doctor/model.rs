@@ -7,6 +7,7 @@
 use super::batch::Prepared;
 use super::records::Opened;
 use super::Lines;
+use crate::layout::{MODEL_FILE, WEIGHTS_FILE};
 use crate::train::export::export_torchscript;
 use crate::train::optim::{AdamW, AdamWConfig};
 use mlpipe_plugin_api::host::HostModel;
@@ -64,9 +65,9 @@ pub(super) fn check(
             return;
         }
     };
-    let weights = scratch.path().join("weights.safetensors");
+    let weights = scratch.path().join(WEIGHTS_FILE);
     lines.check(format!("{prefix}: save → load weights round-trips"), round_trip(&mut host, load, &batch, &weights));
-    let traced = scratch.path().join("model.pt");
+    let traced = scratch.path().join(MODEL_FILE);
     lines.check(
         format!("{prefix}: TorchScript trace matches eager on two other shapes"),
         trace_check(&mut host, prepared, &traced),
