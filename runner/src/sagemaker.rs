@@ -11,8 +11,8 @@ use crate::cli::Step;
 use crate::invocation::Invocation;
 use mlpipe_aws::sagemaker::{
     dry_run_json, processing_job_request, training_job_request, utc_stamp, validate_processing, validate_training,
-    JobRequest, JobStatus, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerClientConfig, SageMakerError,
-    TrainingJobSpec,
+    JobRequest, JobStatus, ProcessingJob, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerClientConfig,
+    SageMakerError, TrainingJob, TrainingJobSpec,
 };
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::{list_runs, RunLayout};
@@ -79,9 +79,9 @@ pub fn run_steps(invocation: &Invocation, job: &Job, requested: &[Step]) -> Resu
         let Some(client) = validated_client(&request, validate_processing, client.as_ref())? else { continue };
         job.storage.put(&settings_key, job.settings.to_ini().as_bytes())?;
         let name = request.processing_job_name.clone();
-        client.create_processing_job(&request).map_err(aws)?;
+        client.create_job::<ProcessingJob>(&request).map_err(aws)?;
         println!("{}: SageMaker processing job {name} started", processing.as_str());
-        client.wait_processing_job_or_stop(&name, &mut |status| progress(&name, status)).map_err(aws)?;
+        client.wait_job_or_stop::<ProcessingJob>(&name, &mut |status| progress(&name, status)).map_err(aws)?;
         println!("{}: SageMaker processing job {name} completed", processing.as_str());
     }
     Ok(trained)
@@ -102,9 +102,10 @@ fn train(
         let request = training_job_request(&job.settings, &spec).map_err(aws)?;
         let Some(client) = validated_client(&request, validate_training, client)? else { continue };
         let name = request.training_job_name.clone();
-        client.create_training_job(&request).map_err(aws)?;
+        client.create_job::<TrainingJob>(&request).map_err(aws)?;
         println!("train: {model}: SageMaker training job {name} started (run {})", run.num());
-        let status = client.wait_training_job_or_stop(&name, &mut |status| progress(&name, status)).map_err(aws)?;
+        let status =
+            client.wait_job_or_stop::<TrainingJob>(&name, &mut |status| progress(&name, status)).map_err(aws)?;
         let artifacts = status.model_artifacts.clone().ok_or_else(|| Error::Cloud {
             what: format!("SageMaker training job {name} completed without model artifacts"),
         })?;

@@ -10,7 +10,7 @@
 use crate::invocation::Invocation;
 use crate::sagemaker::{aws, fetch_model, model_spec, open_run, run_uri, validated_client};
 use mlpipe_aws::sagemaker::{
-    tuned_hyperparameter, tuning_job_request, validate_tuning, JobState, SageMaker, TuningTrial,
+    tuned_hyperparameter, tuning_job_request, validate_tuning, JobState, SageMaker, TrainingJob, TuningJob, TuningTrial,
 };
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::RunLayout;
@@ -55,7 +55,7 @@ pub fn tune(
         let request = tuning_job_request(settings, &spec).map_err(aws)?;
         let Some(client) = validated_client(&request, validate_tuning, client)? else { continue };
         let name = request.hyper_parameter_tuning_job_name.clone();
-        client.create_tuning_job(&request).map_err(aws)?;
+        client.create_job::<TuningJob>(&request).map_err(aws)?;
         let tuning = &settings.tuning;
         println!(
             "tune: {model}: SageMaker tuning job {name} started (run {}: {} search, {} at a time)",
@@ -63,7 +63,7 @@ pub fn tune(
             tuning.strategy,
             tuning.max_parallel_jobs
         );
-        let waited = client.wait_tuning_job_or_stop(&name, &mut |status| println!("sagemaker: {status}"));
+        let waited = client.wait_job_or_stop::<TuningJob>(&name, &mut |status| println!("sagemaker: {status}"));
         // The trials are recorded whatever the outcome, so a failed or interrupted search leaves
         // what it tried; the wait's error is the one reported.
         let listed = client.list_tuning_trials(&name);
@@ -83,7 +83,7 @@ pub fn tune(
             records.iter().find(|r| &r.model == model && r.job == best.job).cloned().ok_or_else(|| Error::Cloud {
                 what: format!("the best training job {} is not among the training jobs of {name}", best.job),
             })?;
-        let trained = client.describe_training_job(&best.job).map_err(aws)?;
+        let trained = client.describe_job::<TrainingJob>(&best.job).map_err(aws)?;
         let artifacts = trained.model_artifacts.ok_or_else(|| Error::Cloud {
             what: format!("SageMaker training job {} completed without model artifacts", best.job),
         })?;

@@ -1,96 +1,42 @@
-//! Training jobs through the SDK: [`TrainingJobRequest`] → `CreateTrainingJob` builder calls (the
-//! only place the two meet), and the create, describe, wait and stop calls of [`SageMaker`].
+//! Training jobs through the SDK: [`TrainingJob`], the [`JobKind`] whose request is a
+//! [`TrainingJobRequest`], turned into `CreateTrainingJob` builder calls (the only place the two
+//! meet), and whose describe answer becomes a [`JobStatus`].
 
 use aws_sdk_sagemaker::operation::create_training_job::builders::CreateTrainingJobFluentBuilder;
 use aws_sdk_sagemaker::types as sdk;
+use aws_sdk_sagemaker::Client;
 
-use super::client::{api_error, wire_int, SageMaker};
+use super::client::{api_error, wire_int};
 use super::error::SageMakerError;
+use super::job_kind::JobKind;
 use super::status::{JobState, JobStatus};
 use super::training_request::{
     Channel, CompressionType, S3DataDistributionType, S3DataType, TrainingInputMode, TrainingJobRequest,
 };
 use super::validate_training::validate_training;
-use super::wait::{ctrl_c, wait_or_stop, wait_until_done};
 
-impl SageMaker {
-    /// Validates `request` and creates the training job; returns its ARN.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Invalid`] from [`validate_training`], before anything is sent;
-    /// [`SageMakerError::Api`] when SageMaker refuses or cannot be reached.
-    pub fn create_training_job(&self, request: &TrainingJobRequest) -> Result<String, SageMakerError> {
-        validate_training(request)?;
+/// The training job kind: `sagemaker.create_job::<TrainingJob>(&request)`.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainingJob;
+
+impl JobKind for TrainingJob {
+    type Request = TrainingJobRequest;
+    type Status = JobStatus;
+
+    fn validate(request: &TrainingJobRequest) -> Result<(), SageMakerError> {
+        validate_training(request)
+    }
+
+    async fn create(client: &Client, request: &TrainingJobRequest) -> Result<String, SageMakerError> {
         let job = &request.training_job_name;
-        let call = create_call(self.client.create_training_job(), request)?;
-        let output = self.block_on(call.send()).map_err(|e| api_error("CreateTrainingJob", job, e))?;
+        let call = create_call(client.create_training_job(), request)?;
+        let output = call.send().await.map_err(|e| api_error("CreateTrainingJob", job, e))?;
         Ok(output.training_job_arn().unwrap_or_default().to_string())
     }
 
-    /// The job's status now.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`], also when there is no such job.
-    pub fn describe_training_job(&self, name: &str) -> Result<JobStatus, SageMakerError> {
-        self.block_on(self.describe_training(name))
-    }
-
-    /// Polls until the job is `Completed`, `Failed` or `Stopped`, calling `on_progress` when the
-    /// status or secondary status changes (and once at the start).
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::JobFailed`] when the job fails or is stopped; [`SageMakerError::Api`]
-    /// when a poll fails.
-    pub fn wait_training_job(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&JobStatus),
-    ) -> Result<JobStatus, SageMakerError> {
-        let mut describe = || self.describe_training(name);
-        self.block_on(wait_until_done(name, self.poll_interval, &mut describe, on_progress))
-    }
-
-    /// [`SageMaker::wait_training_job`], but Ctrl-C while waiting stops the job (so an abandoned
-    /// job does not run up a bill), reports its status once more and returns
-    /// [`SageMakerError::Interrupted`].
-    ///
-    /// Tokio keeps handling SIGINT for the rest of the process once this has run: a later Ctrl-C
-    /// no longer ends the program by default.
-    ///
-    /// # Errors
-    ///
-    /// As [`SageMaker::wait_training_job`]; [`SageMakerError::Interrupted`] after Ctrl-C, or the
-    /// stop call's [`SageMakerError::Api`] when the job could not be stopped.
-    pub fn wait_training_job_or_stop(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&JobStatus),
-    ) -> Result<JobStatus, SageMakerError> {
-        let describe = || self.describe_training(name);
-        let stop = || self.stop_training(name);
-        self.block_on(wait_or_stop(name, self.poll_interval, describe, stop, ctrl_c(), on_progress))
-    }
-
-    /// Asks SageMaker to stop the job; it goes `Stopping`, then `Stopped`.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`].
-    pub fn stop_training_job(&self, name: &str) -> Result<(), SageMakerError> {
-        self.block_on(self.stop_training(name))
-    }
-
-    async fn describe_training(&self, name: &str) -> Result<JobStatus, SageMakerError> {
-        let output = self
-            .client
-            .describe_training_job()
-            .training_job_name(name)
-            .send()
-            .await
-            .map_err(|e| api_error("DescribeTrainingJob", name, e))?;
+    async fn describe(client: &Client, name: &str) -> Result<JobStatus, SageMakerError> {
+        let call = client.describe_training_job().training_job_name(name);
+        let output = call.send().await.map_err(|e| api_error("DescribeTrainingJob", name, e))?;
         Ok(JobStatus {
             job: name.to_string(),
             state: JobState::parse(output.training_job_status().map_or("", |s| s.as_str())),
@@ -100,14 +46,9 @@ impl SageMaker {
         })
     }
 
-    async fn stop_training(&self, name: &str) -> Result<(), SageMakerError> {
-        self.client
-            .stop_training_job()
-            .training_job_name(name)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("StopTrainingJob", name, e))
+    async fn stop(client: &Client, name: &str) -> Result<(), SageMakerError> {
+        let call = client.stop_training_job().training_job_name(name);
+        call.send().await.map(drop).map_err(|e| api_error("StopTrainingJob", name, e))
     }
 }
 
