@@ -13,6 +13,7 @@ pub mod hash;
 pub mod job;
 pub mod layout;
 pub mod metrics;
+pub mod pipeline;
 pub mod plot;
 pub mod plugin;
 pub mod progress;

@@ -7,11 +7,12 @@
 //! `infer`) run the step with the job's settings against the experiment's own root.
 
 use crate::cli::{Cli, Step};
-use crate::invocation::Invocation;
+use crate::invocation;
 use crate::run::run_invocation;
 use clap::ValueEnum;
 use mlpipe_core::container::{export_sagemaker_hosts, write_failure, OptMl, ProcessingContract, TrainingContract};
 use mlpipe_core::job::Job;
+use mlpipe_core::pipeline::{self as pipeline, Invocation};
 use mlpipe_core::settings::Settings;
 use mlpipe_core::{Error, Result};
 
@@ -63,7 +64,7 @@ fn train(cli: &Cli, opt_ml: &OptMl) -> Result<()> {
         plugin: cli.plugin.clone(),
         settings: local.settings_path.clone(),
         overrides: local.overrides.clone(),
-        steps: vec![Step::Train],
+        steps: vec![pipeline::Step::Train],
         force: false,
         resume: local.resume,
         run: None,
@@ -82,9 +83,9 @@ fn train(cli: &Cli, opt_ml: &OptMl) -> Result<()> {
 
 fn process(cli: &Cli, opt_ml: &OptMl, steps: Vec<Step>) -> Result<()> {
     let contract = ProcessingContract::read(opt_ml)?;
-    let mut invocation = Invocation::from_cli(cli, contract.settings_path.clone());
+    let mut invocation = invocation::from_cli(cli, contract.settings_path.clone());
     invocation.overrides = run_here(invocation.overrides);
-    invocation.steps = steps;
+    invocation.steps = invocation::steps(&steps);
     run_invocation(&invocation).map(|_| ())
 }
 

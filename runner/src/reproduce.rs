@@ -8,14 +8,13 @@
 //! prints `identical …` (exit 0) or `differs: …` with the first differing metric (exit 1).
 
 use crate::browse::ExperimentArgs;
-use crate::cli::Step;
-use crate::invocation::Invocation;
 use crate::parse::{names_subcommand, parse_or_exit};
 use clap::{Parser, Subcommand};
 use mlpipe_core::browse::ManifestView;
 use mlpipe_core::data::DataManifest;
 use mlpipe_core::hash::sha256_file;
 use mlpipe_core::job::Job;
+use mlpipe_core::pipeline::{Invocation, Step};
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Settings;
 use mlpipe_core::steps::{self, Existing, Verdict};

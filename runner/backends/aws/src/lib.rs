@@ -5,6 +5,7 @@
 //! SageMaker's managed MLflow (SigV4-signed requests, artifacts written to S3). The AWS SDK stays
 //! in this crate: mlpipe-core only sees the `Storage` trait and mlpipe-tracking's access traits.
 
+pub mod backend;
 pub mod mlflow;
 mod remote;
 pub mod s3;

@@ -7,11 +7,9 @@
 //! `training/<model>/`, so `infer` and the report work as after a local search. `--dry-run`
 //! prints each tuning request instead.
 
-use crate::invocation::Invocation;
-use crate::sagemaker::{aws, fetch_model, model_spec, open_run, run_uri, validated_client};
-use mlpipe_aws::sagemaker::{
-    tuned_hyperparameter, tuning_job_request, validate_tuning, JobState, SageMaker, TrainingJob, TuningJob, TuningTrial,
-};
+use super::support::{aws, validated_client, StepContext};
+use super::train::{fetch_model, model_spec, open_run, run_uri};
+use crate::sagemaker::{tuned_hyperparameter, tuning_job_request, JobState, TrainingJob, TuningJob, TuningTrial};
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::RunLayout;
 use mlpipe_core::steps::write_best;
@@ -28,13 +26,8 @@ use std::time::SystemTime;
 /// No search space, an invalid request (before anything is sent), a tuning job that fails or is
 /// stopped (its trials are recorded first), no best training job, or artifacts that cannot be
 /// fetched.
-pub fn tune(
-    invocation: &Invocation,
-    job: &Job,
-    experiment_uri: &str,
-    now: SystemTime,
-    client: Option<&SageMaker>,
-) -> Result<Option<u64>> {
+pub(super) fn tune(ctx: &StepContext) -> Result<Option<u64>> {
+    let (invocation, job, client) = (ctx.invocation, ctx.job, ctx.client.as_ref());
     let settings = &job.settings;
     if !settings.is_tuning() {
         return Err(Error::Unsupported {
@@ -51,9 +44,9 @@ pub fn tune(
         None => Vec::new(),
     };
     for model in &settings.experiment.model_names {
-        let spec = model_spec(experiment_uri, &run_uri, &run, model, now);
+        let spec = model_spec(&ctx.experiment_uri, &run_uri, &run, model, ctx.now);
         let request = tuning_job_request(settings, &spec).map_err(aws)?;
-        let Some(client) = validated_client(&request, validate_tuning, client)? else { continue };
+        let Some(client) = validated_client::<TuningJob>(&request, client)? else { continue };
         let name = request.hyper_parameter_tuning_job_name.clone();
         client.create_job::<TuningJob>(&request).map_err(aws)?;
         let tuning = &settings.tuning;
