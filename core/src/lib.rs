@@ -4,7 +4,6 @@
 //! [`browse`] reads past runs back for the command line.
 
 pub mod browse;
-pub mod container;
 pub mod data;
 pub mod distributed;
 pub mod doctor;

@@ -7,6 +7,7 @@ use super::model_archive;
 use super::support::{aws, progress, validated_client, StepContext};
 use crate::sagemaker::{training_job_request, TrainingJob, TrainingJobSpec};
 use mlpipe_core::job::Job;
+use mlpipe_core::layout::sagemaker as sagemaker_layout;
 use mlpipe_core::layout::{list_runs, RunLayout};
 use mlpipe_core::pipeline::Invocation;
 use mlpipe_core::steps;
@@ -86,7 +87,7 @@ pub(super) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &s
     })?;
     let scratch = mlpipe_core::scratch::scratch("mlpipe-sagemaker")?;
     let work = scratch.path();
-    let archive = work.join("model.tar.gz");
+    let archive = work.join(sagemaker_layout::MODEL_ARCHIVE);
     job.storage.get_file(key, &archive)?;
     let unpacked = work.join("model");
     model_archive::unpack(&archive, artifacts, &unpacked)?;
@@ -95,7 +96,7 @@ pub(super) fn fetch_model(job: &Job, run: &RunLayout, model: &str, artifacts: &s
     for file in walk(&unpacked)? {
         let relative =
             file.strip_prefix(&unpacked).expect("walked under unpacked").to_string_lossy().replace('\\', "/");
-        job.storage.put_file(&format!("{dir}{relative}"), &file)?;
+        job.storage.put_file(&sagemaker_layout::unpacked_model_file(&dir, &relative), &file)?;
         stored += 1;
     }
     Ok(stored)
