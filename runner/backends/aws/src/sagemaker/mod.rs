@@ -26,6 +26,7 @@ mod jobs;
 mod metric_regex;
 mod processing_api;
 mod processing_request;
+mod sdk_parts;
 mod status;
 mod tag;
 mod training_api;

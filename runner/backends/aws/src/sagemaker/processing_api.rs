@@ -11,6 +11,7 @@ use super::client::{api_error, wire_int};
 use super::error::SageMakerError;
 use super::job_kind::JobKind;
 use super::processing_request::{ProcessingInput, ProcessingJobRequest, S3InputMode};
+use super::sdk_parts as parts;
 use super::status::{JobState, JobStatus};
 use super::training_request::S3DataType;
 use super::validate_processing::validate_processing;
@@ -89,7 +90,7 @@ fn create_call(
                 .build(),
         )
         .set_environment(Some(request.environment.clone().into_iter().collect()))
-        .set_tags(Some(request.tags.iter().map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build()).collect())))
+        .set_tags(Some(parts::tags(&request.tags))))
 }
 
 fn input(input: &ProcessingInput) -> sdk::ProcessingInput {

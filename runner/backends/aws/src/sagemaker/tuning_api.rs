@@ -11,9 +11,8 @@ use aws_sdk_sagemaker::Client;
 use super::client::{api_error, wire_int, SageMaker};
 use super::error::SageMakerError;
 use super::job_kind::JobKind;
+use super::sdk_parts as parts;
 use super::status::JobState;
-use super::training_api::channel;
-use super::training_request::TrainingInputMode;
 use super::tuning_request::{
     EarlyStoppingType, ObjectiveType, ParameterRanges, ScalingType, TuningJobConfig, TuningJobRequest,
     TuningStrategyType, TuningTrainingJobDefinition,
@@ -124,7 +123,7 @@ fn create_call(
         .hyper_parameter_tuning_job_name(&request.hyper_parameter_tuning_job_name)
         .hyper_parameter_tuning_job_config(config(&request.hyper_parameter_tuning_job_config)?)
         .training_job_definition(definition(&request.training_job_definition)?)
-        .set_tags(Some(request.tags.iter().map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build()).collect())))
+        .set_tags(Some(parts::tags(&request.tags))))
 }
 
 fn config(config: &TuningJobConfig) -> Result<sdk::HyperParameterTuningJobConfig, SageMakerError> {
@@ -227,56 +226,23 @@ fn scaling(scaling: ScalingType) -> sdk::HyperParameterScalingType {
 fn definition(
     definition: &TuningTrainingJobDefinition,
 ) -> Result<sdk::HyperParameterTrainingJobDefinition, SageMakerError> {
-    const AT: &str = "TrainingJobDefinition";
+    const AT: &str = "TrainingJobDefinition.";
     let spec = &definition.algorithm_specification;
-    let mut algorithm = sdk::HyperParameterAlgorithmSpecification::builder()
+    let algorithm = sdk::HyperParameterAlgorithmSpecification::builder()
         .training_image(&spec.training_image)
-        .training_input_mode(match spec.training_input_mode {
-            TrainingInputMode::File => sdk::TrainingInputMode::File,
-        });
-    for metric in &spec.metric_definitions {
-        algorithm = algorithm
-            .metric_definitions(sdk::MetricDefinition::builder().name(&metric.name).regex(&metric.regex).build());
-    }
-    let resources = &definition.resource_config;
-    let stopping = &definition.stopping_condition;
-    let mut stopping_condition = sdk::StoppingCondition::builder().max_runtime_in_seconds(wire_int(
-        &format!("{AT}.StoppingCondition.MaxRuntimeInSeconds"),
-        stopping.max_runtime_in_seconds,
-    )?);
-    if let Some(wait) = stopping.max_wait_time_in_seconds {
-        let field = format!("{AT}.StoppingCondition.MaxWaitTimeInSeconds");
-        stopping_condition = stopping_condition.max_wait_time_in_seconds(wire_int(&field, wait)?);
-    }
-    let mut built = sdk::HyperParameterTrainingJobDefinition::builder()
+        .training_input_mode(parts::input_mode(spec.training_input_mode))
+        .set_metric_definitions(parts::metric_definitions(&spec.metric_definitions));
+    let built = sdk::HyperParameterTrainingJobDefinition::builder()
         .set_static_hyper_parameters(Some(definition.static_hyper_parameters.clone().into_iter().collect()))
         .algorithm_specification(algorithm.build())
         .role_arn(&definition.role_arn)
-        .set_input_data_config(Some(definition.input_data_config.iter().map(channel).collect()))
-        .output_data_config(
-            sdk::OutputDataConfig::builder().s3_output_path(&definition.output_data_config.s3_output_path).build(),
-        )
-        .resource_config(
-            sdk::ResourceConfig::builder()
-                .instance_type(sdk::TrainingInstanceType::from(resources.instance_type.as_str()))
-                .instance_count(wire_int(
-                    &format!("{AT}.ResourceConfig.InstanceCount"),
-                    resources.instance_count.into(),
-                )?)
-                .volume_size_in_gb(wire_int(
-                    &format!("{AT}.ResourceConfig.VolumeSizeInGB"),
-                    resources.volume_size_in_gb.into(),
-                )?)
-                .build(),
-        )
-        .stopping_condition(stopping_condition.build())
+        .set_input_data_config(Some(definition.input_data_config.iter().map(parts::channel).collect()))
+        .output_data_config(parts::output_data_config(&definition.output_data_config))
+        .resource_config(parts::resource_config(AT, &definition.resource_config)?)
+        .stopping_condition(parts::stopping_condition(AT, &definition.stopping_condition)?)
         .enable_managed_spot_training(definition.enable_managed_spot_training)
-        .set_environment(Some(definition.environment.clone().into_iter().collect()));
-    if let Some(checkpoint) = &definition.checkpoint_config {
-        built = built.checkpoint_config(
-            sdk::CheckpointConfig::builder().s3_uri(&checkpoint.s3_uri).local_path(&checkpoint.local_path).build(),
-        );
-    }
+        .set_environment(Some(definition.environment.clone().into_iter().collect()))
+        .set_checkpoint_config(parts::checkpoint_config(definition.checkpoint_config.as_ref()));
     Ok(built.build())
 }
 
