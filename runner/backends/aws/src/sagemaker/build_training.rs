@@ -43,7 +43,7 @@ pub struct TrainingJobSpec {
 /// The `CreateTrainingJob` request training `spec.model` for run `spec.run`.
 ///
 /// The request is not validated; call [`validate_training`](super::validate_training) (or let
-/// `create_training_job` do it).
+/// `create_job::<TrainingJob>` do it).
 ///
 /// # Errors
 ///
