@@ -4,7 +4,6 @@
 //! [`browse`] reads past runs back for the command line.
 
 pub mod browse;
-pub mod container;
 pub mod data;
 pub mod distributed;
 pub mod doctor;
@@ -13,6 +12,7 @@ pub mod hash;
 pub mod job;
 pub mod layout;
 pub mod metrics;
+pub mod pipeline;
 pub mod plot;
 pub mod plugin;
 pub mod progress;

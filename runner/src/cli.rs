@@ -79,3 +79,18 @@ pub enum Step {
     /// when their inputs are unchanged.
     All,
 }
+
+impl Step {
+    /// The pipeline's step; `None` for [`Step::All`], which names every step.
+    pub fn domain(self) -> Option<mlpipe_core::pipeline::Step> {
+        use mlpipe_core::pipeline::Step as Domain;
+        match self {
+            Step::Reconcile => Some(Domain::Reconcile),
+            Step::Prepare => Some(Domain::Prepare),
+            Step::Train => Some(Domain::Train),
+            Step::Tune => Some(Domain::Tune),
+            Step::Infer => Some(Domain::Infer),
+            Step::All => None,
+        }
+    }
+}

@@ -11,17 +11,12 @@ mod cli;
 mod container;
 mod error_line;
 mod invocation;
-mod launch;
 mod memory;
-mod model_archive;
 mod parse;
 mod reproduce;
 mod run;
-mod sagemaker;
-mod sagemaker_tuning;
 mod scaffold;
 mod sync;
-mod trials;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -8,14 +8,13 @@
 //! prints `identical …` (exit 0) or `differs: …` with the first differing metric (exit 1).
 
 use crate::browse::ExperimentArgs;
-use crate::cli::Step;
-use crate::invocation::Invocation;
 use crate::parse::{names_subcommand, parse_or_exit};
 use clap::{Parser, Subcommand};
 use mlpipe_core::browse::ManifestView;
 use mlpipe_core::data::DataManifest;
 use mlpipe_core::hash::sha256_file;
 use mlpipe_core::job::Job;
+use mlpipe_core::pipeline::{Invocation, Step};
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Settings;
 use mlpipe_core::steps::{self, Existing, Verdict};
@@ -23,7 +22,7 @@ use mlpipe_core::tune::record::TrialRecord;
 use mlpipe_core::{Error, Result};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Re-creates a run from its folder and compares the result with it.
@@ -103,14 +102,58 @@ fn reproduce(
     }
     let original = job.layout.run(num);
     let (snapshot_key, models) = what_to_train(&job, num, &recorded)?;
+    let (settings, snapshot_file) = write_snapshot(&job, experiment, &snapshot_key, &root)?;
+    let (plugin_path, differences) = check_plugin(num, plugin, &recorded, allow_different_plugin)?;
+    let say = |line: String| {
+        if !quiet {
+            println!("{line}");
+        }
+    };
+    let snapshot_job = Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))?;
+    recreate_data(&snapshot_job, &plugin_path, num, &recorded, &say)?;
 
-    // The run's own settings (a tuning run's: its best trial's), with the root where the run was
-    // found. A snapshot's paths are absolute (resolved when the run started); what stays relative
-    // is the folder the plugin is told the settings live in, taken to be the given file's, as for
-    // the original run. So the snapshot is written, for the training, into that folder (a hidden
-    // temporary file, removed when done), or the system's when it is not writable.
-    let snapshot_uri = job.storage.uri(&snapshot_key);
-    let snapshot_text = String::from_utf8_lossy(&job.storage.get(&snapshot_key)?).into_owned();
+    // A new run, trained as `train` trains.
+    let invocation = Invocation {
+        plugin: plugin_path,
+        settings: snapshot_file.path().to_path_buf(),
+        overrides: Vec::new(),
+        steps: vec![Step::Train],
+        force: false,
+        resume: None,
+        run: None,
+        trial: None,
+        dry_run: false,
+        verbose: false,
+        quiet,
+    };
+    let new = crate::run::run_invocation(&invocation)?
+        .ok_or_else(|| Error::Internal { what: "training made no run to compare".into() })?;
+    let fresh = snapshot_job.layout.run(new);
+    let verdict = steps::compare_runs(&snapshot_job, &original, &fresh, &models)?;
+    record_verdict(&snapshot_job, &fresh, num, &verdict, &differences)?;
+    match &verdict {
+        Verdict::Identical { values, models } => println!(
+            "identical: run {new} reproduces run {num}: {values} metric values of {models} model(s) and their weights, bit for bit"
+        ),
+        Verdict::Differs(line) => println!("differs: run {new} does not reproduce run {num}: {line}"),
+    }
+    Ok(verdict)
+}
+
+/// The run's own settings (a tuning run's: its best trial's), with the root where the run was
+/// found, and the file they were written to. A snapshot's paths are absolute (resolved when the
+/// run started); what stays relative is the folder the plugin is told the settings live in, taken
+/// to be the given file's, as for the original run. So the snapshot is written, for the training,
+/// into that folder (a hidden temporary file, removed when dropped), or the system's when it is
+/// not writable.
+fn write_snapshot(
+    job: &Job,
+    experiment: &ExperimentArgs,
+    snapshot_key: &str,
+    root: &str,
+) -> Result<(Settings, tempfile::NamedTempFile)> {
+    let snapshot_uri = job.storage.uri(snapshot_key);
+    let snapshot_text = String::from_utf8_lossy(&job.storage.get(snapshot_key)?).into_owned();
     let root_override = format!("experiment.root={root}");
     let settings = Settings::parse(&snapshot_text, &experiment.settings, &[root_override])
         .map_err(|err| Error::Unsupported { what: format!("the settings snapshot {snapshot_uri}: {err}") })?;
@@ -122,10 +165,18 @@ fn reproduce(
         .or_else(|_| tempfile::Builder::new().prefix("mlpipe-reproduce-").suffix(".ini").tempfile())
         .map_err(|source| Error::Io { path: settings_dir.clone(), source })?;
     let settings_path = snapshot_file.path().to_path_buf();
-    std::fs::write(&settings_path, settings.to_ini())
-        .map_err(|source| Error::Io { path: settings_path.clone(), source })?;
+    std::fs::write(&settings_path, settings.to_ini()).map_err(|source| Error::Io { path: settings_path, source })?;
+    Ok((settings, snapshot_file))
+}
 
-    // The same plugin file and libtorch, or a refusal naming both.
+/// The same plugin file and libtorch, or a refusal naming both; with `allow_different_plugin`
+/// the differences are returned to be recorded instead.
+fn check_plugin(
+    num: u64,
+    plugin: Option<&PathBuf>,
+    recorded: &ManifestView,
+    allow_different_plugin: bool,
+) -> Result<(PathBuf, Vec<String>)> {
     let plugin_path = plugin.cloned().unwrap_or_else(|| PathBuf::from(&recorded.plugin_file));
     if !plugin_path.is_file() {
         return Err(Error::Unsupported {
@@ -156,16 +207,14 @@ fn reproduce(
             ),
         });
     }
-    let say = |line: String| {
-        if !quiet {
-            println!("{line}");
-        }
-    };
+    Ok((plugin_path, differences))
+}
 
-    // The data the run was trained on: re-created when the experiment's snapshot differs.
-    let snapshot_job = Job::open_with(settings, std::sync::Arc::new(mlpipe_aws::Aws))?;
-    let opened = Plugin::open(&plugin_path, &snapshot_job.settings)?;
-    let data: Option<DataManifest> = steps::read_manifest(&snapshot_job, &snapshot_job.layout.data_manifest())?;
+/// The data the run was trained on: re-created when the experiment's snapshot differs; the
+/// prepared data is re-made when it does not match the snapshot.
+fn recreate_data(job: &Job, plugin_path: &Path, num: u64, recorded: &ManifestView, say: &dyn Fn(String)) -> Result<()> {
+    let opened = Plugin::open(plugin_path, &job.settings)?;
+    let data: Option<DataManifest> = steps::read_manifest(job, &job.layout.data_manifest())?;
     let current = data.map(|manifest| manifest.records_sha256);
     if current.as_deref() != Some(recorded.data_records_sha256.as_str()) {
         say(format!(
@@ -173,7 +222,7 @@ fn reproduce(
             current.as_deref().unwrap_or("none"),
             recorded.data_records_sha256
         ));
-        let report = steps::reconcile(&snapshot_job, &opened, Existing::Replace)?;
+        let report = steps::reconcile(job, &opened, Existing::Replace)?;
         if report.manifest.records_sha256 != recorded.data_records_sha256 {
             return Err(Error::Unsupported {
                 what: format!(
@@ -186,42 +235,32 @@ fn reproduce(
             say(format!("reproduce: the experiment's previous data snapshot was moved to {archive}"));
         }
     }
-    match steps::prepare(&snapshot_job, &opened, Existing::ReuseIfSame) {
+    match steps::prepare(job, &opened, Existing::ReuseIfSame) {
         Err(Error::SnapshotExists { .. }) => {
-            let report = steps::prepare(&snapshot_job, &opened, Existing::Replace)?;
+            let report = steps::prepare(job, &opened, Existing::Replace)?;
             if let Some(archive) = report.archived_to {
                 say(format!("reproduce: the experiment's previous prepared data was moved to {archive}"));
             }
+            Ok(())
         }
-        other => {
-            other?;
-        }
+        other => other.map(drop),
     }
-    drop(opened);
+}
 
-    // A new run, trained as `train` trains.
-    let invocation = Invocation {
-        plugin: plugin_path,
-        settings: settings_path,
-        overrides: Vec::new(),
-        steps: vec![Step::Train],
-        force: false,
-        resume: None,
-        run: None,
-        trial: None,
-        dry_run: false,
-        verbose: false,
-        quiet,
-    };
-    let new = crate::run::run_invocation(&invocation)?
-        .ok_or_else(|| Error::Internal { what: "training made no run to compare".into() })?;
-    let fresh = snapshot_job.layout.run(new);
-    let verdict = steps::compare_runs(&snapshot_job, &original, &fresh, &models)?;
+/// Records in the new run's manifest which run it reproduces, the verdict and the differences
+/// that were allowed.
+fn record_verdict(
+    job: &Job,
+    fresh: &mlpipe_core::layout::RunLayout,
+    num: u64,
+    verdict: &Verdict,
+    differences: &[String],
+) -> Result<()> {
     let mut fields = vec![
         ("reproduces", toml::Value::Integer(num as i64)),
         (
             "reproduce_verdict",
-            toml::Value::String(match &verdict {
+            toml::Value::String(match verdict {
                 Verdict::Identical { .. } => "identical".into(),
                 Verdict::Differs(line) => format!("differs: {line}"),
             }),
@@ -230,14 +269,7 @@ fn reproduce(
     if !differences.is_empty() {
         fields.push(("reproduce_allowed_differences", toml::Value::String(differences.join("; "))));
     }
-    steps::annotate_manifest(&snapshot_job, &fresh, &fields)?;
-    match &verdict {
-        Verdict::Identical { values, models } => println!(
-            "identical: run {new} reproduces run {num}: {values} metric values of {models} model(s) and their weights, bit for bit"
-        ),
-        Verdict::Differs(line) => println!("differs: run {new} does not reproduce run {num}: {line}"),
-    }
-    Ok(verdict)
+    steps::annotate_manifest(job, fresh, &fields)
 }
 
 /// The settings snapshot to train from and the models to compare: the run's own snapshot and

@@ -8,6 +8,7 @@ mod allocate;
 mod cache;
 mod experiment;
 mod run;
+pub mod sagemaker;
 #[cfg(test)]
 mod tests;
 

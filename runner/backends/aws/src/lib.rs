@@ -4,7 +4,15 @@
 //! anything is spent, prints them for `--dry-run`, submits them and waits; [`mlflow`] reaches
 //! SageMaker's managed MLflow (SigV4-signed requests, artifacts written to S3). The AWS SDK stays
 //! in this crate: mlpipe-core only sees the `Storage` trait and mlpipe-tracking's access traits.
+//!
+//! On top of those, the pipeline's SageMaker side: [`backend::SageMakerBackend`] implements core's
+//! `pipeline::Backend` by running each step as a SageMaker job, and [`container`] is the other
+//! end, what the image does inside a job (`runner --container STEP`: the `/opt/ml` contract).
 
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod container;
 pub mod mlflow;
 mod remote;
 pub mod s3;

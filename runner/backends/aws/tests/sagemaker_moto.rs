@@ -27,8 +27,8 @@ use common::sagemaker::{
 };
 use mlpipe_aws::sagemaker::{
     dry_run_json, processing_job_request, training_job_request, validate_processing, validate_training, JobState,
-    JobStatus, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerError, TrainingJobRequest,
-    TrainingJobSpec,
+    JobStatus, ProcessingJob, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerError,
+    TrainingJob, TrainingJobRequest, TrainingJobSpec,
 };
 
 const SETTINGS: &str = "\
@@ -92,7 +92,7 @@ fn training_job_is_recorded_as_requested() {
     let moto = Moto::start();
     let request = training_request("bert");
     validate_training(&request).unwrap();
-    let arn = client(&moto).create_training_job(&request).unwrap();
+    let arn = client(&moto).create_job::<TrainingJob>(&request).unwrap();
     assert_eq!(arn, "arn:aws:sagemaker:us-east-1:123456789012:training-job/news-r3-bert-20240229123456");
 
     let (runtime, raw) = raw_client(&moto);
@@ -129,13 +129,13 @@ fn waiting_for_a_training_job_reports_completion() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let request = training_request("minilm");
-    sagemaker.create_training_job(&request).unwrap();
+    sagemaker.create_job::<TrainingJob>(&request).unwrap();
     let name = &request.training_job_name;
 
-    let described = sagemaker.describe_training_job(name).unwrap();
+    let described = sagemaker.describe_job::<TrainingJob>(name).unwrap();
     assert_eq!(described.state, JobState::Completed);
     let mut seen: Vec<JobStatus> = Vec::new();
-    let done = sagemaker.wait_training_job(name, &mut |status| seen.push(status.clone())).unwrap();
+    let done = sagemaker.wait_job::<TrainingJob>(name, &mut |status| seen.push(status.clone())).unwrap();
     assert_eq!(done.state, JobState::Completed);
     assert_eq!(done.secondary_status.as_deref(), Some("Completed"));
     // moto writes the artifact location SageMaker would: <output path><job>/output/model.tar.gz.
@@ -144,7 +144,7 @@ fn waiting_for_a_training_job_reports_completion() {
         Some(format!("s3://ml-bucket/exps/news/runs/3/sagemaker/minilm/{name}/output/model.tar.gz").as_str())
     );
     assert_eq!(seen, [done]);
-    let done = sagemaker.wait_training_job_or_stop(name, &mut |_| {}).unwrap();
+    let done = sagemaker.wait_job_or_stop::<TrainingJob>(name, &mut |_| {}).unwrap();
     assert_eq!(done.state, JobState::Completed);
 }
 
@@ -154,8 +154,8 @@ fn stop_training_job_errors_are_reported_with_the_job() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let request = training_request("bert");
-    sagemaker.create_training_job(&request).unwrap();
-    match sagemaker.stop_training_job(&request.training_job_name) {
+    sagemaker.create_job::<TrainingJob>(&request).unwrap();
+    match sagemaker.stop_job::<TrainingJob>(&request.training_job_name) {
         Err(SageMakerError::Api { operation, job, .. }) => {
             assert_eq!((operation, job.as_str()), ("StopTrainingJob", request.training_job_name.as_str()));
         }
@@ -168,7 +168,7 @@ fn processing_job_is_recorded_as_requested() {
     let moto = Moto::start();
     let request = processing_request(ProcessingStep::Infer, Some(3));
     validate_processing(&request).unwrap();
-    let arn = client(&moto).create_processing_job(&request).unwrap();
+    let arn = client(&moto).create_job::<ProcessingJob>(&request).unwrap();
     assert_eq!(arn, "arn:aws:sagemaker:us-east-1:123456789012:processing-job/news-infer-20240229123456");
 
     let (runtime, raw) = raw_client(&moto);
@@ -202,14 +202,14 @@ fn waiting_for_a_processing_job_reports_completion() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let request = processing_request(ProcessingStep::Prepare, None);
-    sagemaker.create_processing_job(&request).unwrap();
+    sagemaker.create_job::<ProcessingJob>(&request).unwrap();
     let mut seen = Vec::new();
     let done = sagemaker
-        .wait_processing_job(&request.processing_job_name, &mut |status| seen.push(status.state.clone()))
+        .wait_job::<ProcessingJob>(&request.processing_job_name, &mut |status| seen.push(status.state.clone()))
         .unwrap();
     assert_eq!(done.state, JobState::Completed);
     assert_eq!(seen, [JobState::Completed]);
-    let done = sagemaker.wait_processing_job_or_stop(&request.processing_job_name, &mut |_| {}).unwrap();
+    let done = sagemaker.wait_job_or_stop::<ProcessingJob>(&request.processing_job_name, &mut |_| {}).unwrap();
     assert_eq!(done.state, JobState::Completed);
 }
 
@@ -218,11 +218,11 @@ fn a_stopped_processing_job_is_a_failure() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let request = processing_request(ProcessingStep::Reconcile, None);
-    sagemaker.create_processing_job(&request).unwrap();
+    sagemaker.create_job::<ProcessingJob>(&request).unwrap();
     let name = &request.processing_job_name;
-    sagemaker.stop_processing_job(name).unwrap();
-    assert_eq!(sagemaker.describe_processing_job(name).unwrap().state, JobState::Stopped);
-    let error = sagemaker.wait_processing_job(name, &mut |_| {}).unwrap_err();
+    sagemaker.stop_job::<ProcessingJob>(name).unwrap();
+    assert_eq!(sagemaker.describe_job::<ProcessingJob>(name).unwrap().state, JobState::Stopped);
+    let error = sagemaker.wait_job::<ProcessingJob>(name, &mut |_| {}).unwrap_err();
     assert_eq!(error.to_string(), format!("sagemaker job {name} did not complete: stopped"));
 }
 
@@ -232,28 +232,28 @@ fn invalid_requests_are_refused_before_sending() {
     let sagemaker = client(&moto);
     let mut request = training_request("bert");
     request.resource_config.instance_type = "m5.large".into();
-    let error = sagemaker.create_training_job(&request).unwrap_err();
+    let error = sagemaker.create_job::<TrainingJob>(&request).unwrap_err();
     assert_eq!(
         error.to_string(),
         "sagemaker request: ResourceConfig.InstanceType = \"m5.large\": expected an instance type like ml.m5.xlarge"
     );
     // Nothing reached moto.
-    let error = sagemaker.describe_training_job(&request.training_job_name).unwrap_err();
+    let error = sagemaker.describe_job::<TrainingJob>(&request.training_job_name).unwrap_err();
     assert!(matches!(error, SageMakerError::Api { operation: "DescribeTrainingJob", .. }), "{error}");
 
     let mut request = processing_request(ProcessingStep::Prepare, None);
     request.stopping_condition.max_runtime_in_seconds = 0;
-    assert!(matches!(sagemaker.create_processing_job(&request), Err(SageMakerError::Invalid { .. })));
+    assert!(matches!(sagemaker.create_job::<ProcessingJob>(&request), Err(SageMakerError::Invalid { .. })));
 }
 
 #[test]
 fn unknown_jobs_are_api_errors() {
     let moto = Moto::start();
-    let error = client(&moto).describe_training_job("no-such-job").unwrap_err();
+    let error = client(&moto).describe_job::<TrainingJob>("no-such-job").unwrap_err();
     let message = error.to_string();
     assert!(message.starts_with("sagemaker DescribeTrainingJob no-such-job: ValidationException"), "{message}");
     assert!(!message.contains('\n'), "{message}");
-    let error = client(&moto).describe_processing_job("no-such-job").unwrap_err();
+    let error = client(&moto).describe_job::<ProcessingJob>("no-such-job").unwrap_err();
     assert!(error.to_string().starts_with("sagemaker DescribeProcessingJob no-such-job: "), "{error}");
 }
 
@@ -262,7 +262,7 @@ fn unreachable_endpoints_are_api_errors() {
     // A port nothing listens on: bind, read the port, close.
     let port = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap().local_addr().unwrap().port();
     let sagemaker = SageMaker::new(&client_config(&format!("http://127.0.0.1:{port}"))).unwrap();
-    let error = sagemaker.describe_training_job("j").unwrap_err();
+    let error = sagemaker.describe_job::<TrainingJob>("j").unwrap_err();
     assert!(matches!(error, SageMakerError::Api { .. }), "{error}");
     assert!(error.to_string().starts_with("sagemaker DescribeTrainingJob j: "), "{error}");
 }

@@ -24,8 +24,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use common::moto::Moto;
 use common::sagemaker::{assert_training_definition, client, load_settings, raw_client, TrainingDefinition};
 use mlpipe_aws::sagemaker::{
-    tuning_job_request, validate_tuning, BestTrainingJob, JobState, SageMakerError, TrainingJobSpec, TuningJobRequest,
-    TuningJobStatus,
+    tuning_job_request, validate_tuning, BestTrainingJob, JobState, SageMakerError, TrainingJobSpec, TuningJob,
+    TuningJobRequest, TuningJobStatus,
 };
 
 const SETTINGS: &str = "\
@@ -82,7 +82,7 @@ fn tuning_job_is_recorded_as_requested() {
     let moto = Moto::start();
     let request = request("bert");
     validate_tuning(&request).unwrap();
-    let arn = client(&moto).create_tuning_job(&request).unwrap();
+    let arn = client(&moto).create_job::<TuningJob>(&request).unwrap();
     assert_eq!(arn, "arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/news-r3-bert-240229123456");
 
     let (runtime, raw) = raw_client(&moto);
@@ -150,19 +150,19 @@ fn waiting_for_a_tuning_job_reports_completion_and_the_best_job() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let request = request("minilm");
-    sagemaker.create_tuning_job(&request).unwrap();
+    sagemaker.create_job::<TuningJob>(&request).unwrap();
     let name = &request.hyper_parameter_tuning_job_name;
 
-    let described = sagemaker.describe_tuning_job(name).unwrap();
+    let described = sagemaker.describe_job::<TuningJob>(name).unwrap();
     assert_eq!(described.state, JobState::Completed);
     // moto's canned answer, whatever was sent.
     assert_eq!(described.counts.completed, 1);
     assert_eq!(described.best, Some(BestTrainingJob { job: "FakeTrainingJobName".into(), objective: Some(1.0) }));
     let mut seen: Vec<TuningJobStatus> = Vec::new();
-    let done = sagemaker.wait_tuning_job(name, &mut |status| seen.push(status.clone())).unwrap();
+    let done = sagemaker.wait_job::<TuningJob>(name, &mut |status| seen.push(status.clone())).unwrap();
     assert_eq!(done, described);
     assert_eq!(seen, [done]);
-    let done = sagemaker.wait_tuning_job_or_stop(name, &mut |_| {}).unwrap();
+    let done = sagemaker.wait_job_or_stop::<TuningJob>(name, &mut |_| {}).unwrap();
     assert_eq!(done.state, JobState::Completed);
 }
 
@@ -172,9 +172,9 @@ fn stop_and_list_trials_errors_name_the_call_and_job() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let request = request("bert");
-    sagemaker.create_tuning_job(&request).unwrap();
+    sagemaker.create_job::<TuningJob>(&request).unwrap();
     let name = request.hyper_parameter_tuning_job_name.as_str();
-    match sagemaker.stop_tuning_job(name) {
+    match sagemaker.stop_job::<TuningJob>(name) {
         Err(SageMakerError::Api { operation, job, .. }) => {
             assert_eq!((operation, job.as_str()), ("StopHyperParameterTuningJob", name));
         }
@@ -194,21 +194,21 @@ fn invalid_tuning_requests_are_refused_before_sending() {
     let sagemaker = client(&moto);
     let mut request = request("bert");
     request.hyper_parameter_tuning_job_config.resource_limits.max_parallel_training_jobs = 13;
-    let error = sagemaker.create_tuning_job(&request).unwrap_err();
+    let error = sagemaker.create_job::<TuningJob>(&request).unwrap_err();
     assert_eq!(
         error.to_string(),
         "sagemaker request: HyperParameterTuningJobConfig.ResourceLimits.MaxParallelTrainingJobs = \"13\": \
          expected 1 to MaxNumberOfTrainingJobs (12); set by tuning.max_parallel_jobs"
     );
     // Nothing reached moto.
-    let error = sagemaker.describe_tuning_job(&request.hyper_parameter_tuning_job_name).unwrap_err();
+    let error = sagemaker.describe_job::<TuningJob>(&request.hyper_parameter_tuning_job_name).unwrap_err();
     assert!(matches!(error, SageMakerError::Api { operation: "DescribeHyperParameterTuningJob", .. }), "{error}");
 }
 
 #[test]
 fn unknown_tuning_jobs_are_api_errors() {
     let moto = Moto::start();
-    let message = client(&moto).describe_tuning_job("no-such-job").unwrap_err().to_string();
+    let message = client(&moto).describe_job::<TuningJob>("no-such-job").unwrap_err().to_string();
     assert!(message.starts_with("sagemaker DescribeHyperParameterTuningJob no-such-job: "), "{message}");
     assert!(!message.contains('\n'), "{message}");
 }

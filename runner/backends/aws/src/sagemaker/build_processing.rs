@@ -71,7 +71,7 @@ pub struct ProcessingJobSpec {
 /// jobs (the setting may allow a 28-day training job).
 ///
 /// The request is not validated; call [`validate_processing`](super::validate_processing) (or
-/// let `create_processing_job` do it).
+/// let `create_job::<ProcessingJob>` do it).
 ///
 /// # Errors
 ///

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+use mlpipe_core::layout;
 use mlpipe_core::settings::Settings;
 use mlpipe_core::train::metric_log::sagemaker_metric_definitions;
 
@@ -42,7 +43,7 @@ pub struct TrainingJobSpec {
 /// The `CreateTrainingJob` request training `spec.model` for run `spec.run`.
 ///
 /// The request is not validated; call [`validate_training`](super::validate_training) (or let
-/// `create_training_job` do it).
+/// `create_job::<TrainingJob>` do it).
 ///
 /// # Errors
 ///
@@ -69,9 +70,7 @@ pub fn training_job_request(settings: &Settings, spec: &TrainingJobSpec) -> Resu
     let checkpoint_uri = match &sm.checkpoint_s3_uri {
         // A shared prefix is split per experiment, run and model: SageMaker downloads whatever is
         // there into the new job, and another model's checkpoint must never be resumed.
-        Some(base) => {
-            format!("{}/{}/{}/{model}/", base.trim_end_matches('/'), settings.experiment.name, spec.run)
-        }
+        Some(base) => layout::sagemaker::shared_checkpoint_prefix(base, &settings.experiment.name, spec.run, model),
         None => contract::checkpoint_uri(&spec.run_uri, model),
     };
     let run = spec.run.to_string();

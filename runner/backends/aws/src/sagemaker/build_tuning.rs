@@ -31,7 +31,7 @@ pub fn tuned_hyperparameter(model: &str, key: &str) -> String {
 /// overrides become static hyperparameters (tuned keys win over them); its `now` stamps the name.
 ///
 /// The request is not validated; call [`validate_tuning`](super::validate_tuning) (or let
-/// `create_tuning_job` do it).
+/// `create_job::<TuningJob>` do it).
 ///
 /// # Errors
 ///

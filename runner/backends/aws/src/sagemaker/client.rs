@@ -1,6 +1,6 @@
 //! [`SageMaker`]: a blocking client for the few SageMaker calls mlpipe makes. The pipeline is
 //! synchronous, so the client owns a small tokio runtime and every method blocks on it; the job
-//! kinds' calls live in `training_api` and `processing_api`. [`SageMakerClientConfig`] says where
+//! calls are written once in `jobs`, over the kinds of `job_kind`. [`SageMakerClientConfig`] says where
 //! to connect: the region from the settings in production, moto's endpoint and fake credentials in
 //! tests.
 

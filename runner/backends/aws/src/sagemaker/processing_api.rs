@@ -1,92 +1,43 @@
-//! Processing jobs through the SDK: [`ProcessingJobRequest`] → `CreateProcessingJob` builder calls
-//! (the only place the two meet), and the create, describe, wait and stop calls of [`SageMaker`].
+//! Processing jobs through the SDK: [`ProcessingJob`], the [`JobKind`] whose request is a
+//! [`ProcessingJobRequest`], turned into `CreateProcessingJob` builder calls (the only place the
+//! two meet), and whose describe answer becomes a [`JobStatus`] (without secondary status or model
+//! artifacts).
 
 use aws_sdk_sagemaker::operation::create_processing_job::builders::CreateProcessingJobFluentBuilder;
 use aws_sdk_sagemaker::types as sdk;
+use aws_sdk_sagemaker::Client;
 
-use super::client::{api_error, wire_int, SageMaker};
+use super::client::{api_error, wire_int};
 use super::error::SageMakerError;
+use super::job_kind::JobKind;
 use super::processing_request::{ProcessingInput, ProcessingJobRequest, S3InputMode};
+use super::sdk_parts as parts;
 use super::status::{JobState, JobStatus};
 use super::training_request::S3DataType;
 use super::validate_processing::validate_processing;
-use super::wait::{ctrl_c, wait_or_stop, wait_until_done};
 
-impl SageMaker {
-    /// Validates `request` and creates the processing job; returns its ARN.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Invalid`] from [`validate_processing`], before anything is sent;
-    /// [`SageMakerError::Api`] when SageMaker refuses or cannot be reached.
-    pub fn create_processing_job(&self, request: &ProcessingJobRequest) -> Result<String, SageMakerError> {
-        validate_processing(request)?;
+/// The processing job kind: `sagemaker.create_job::<ProcessingJob>(&request)`.
+#[derive(Debug, Clone, Copy)]
+pub struct ProcessingJob;
+
+impl JobKind for ProcessingJob {
+    type Request = ProcessingJobRequest;
+    type Status = JobStatus;
+
+    fn validate(request: &ProcessingJobRequest) -> Result<(), SageMakerError> {
+        validate_processing(request)
+    }
+
+    async fn create(client: &Client, request: &ProcessingJobRequest) -> Result<String, SageMakerError> {
         let job = &request.processing_job_name;
-        let call = create_call(self.client.create_processing_job(), request)?;
-        let output = self.block_on(call.send()).map_err(|e| api_error("CreateProcessingJob", job, e))?;
+        let call = create_call(client.create_processing_job(), request)?;
+        let output = call.send().await.map_err(|e| api_error("CreateProcessingJob", job, e))?;
         Ok(output.processing_job_arn().unwrap_or_default().to_string())
     }
 
-    /// The job's status now (processing jobs have no secondary status or model artifacts).
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`], also when there is no such job.
-    pub fn describe_processing_job(&self, name: &str) -> Result<JobStatus, SageMakerError> {
-        self.block_on(self.describe_processing(name))
-    }
-
-    /// Polls until the job is `Completed`, `Failed` or `Stopped`, calling `on_progress` when the
-    /// status changes (and once at the start).
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::JobFailed`] when the job fails or is stopped; [`SageMakerError::Api`]
-    /// when a poll fails.
-    pub fn wait_processing_job(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&JobStatus),
-    ) -> Result<JobStatus, SageMakerError> {
-        let mut describe = || self.describe_processing(name);
-        self.block_on(wait_until_done(name, self.poll_interval, &mut describe, on_progress))
-    }
-
-    /// [`SageMaker::wait_processing_job`], but Ctrl-C while waiting stops the job, reports its
-    /// status once more and returns [`SageMakerError::Interrupted`]. See
-    /// [`SageMaker::wait_training_job_or_stop`] about SIGINT afterwards.
-    ///
-    /// # Errors
-    ///
-    /// As [`SageMaker::wait_processing_job`]; [`SageMakerError::Interrupted`] after Ctrl-C, or the
-    /// stop call's [`SageMakerError::Api`] when the job could not be stopped.
-    pub fn wait_processing_job_or_stop(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&JobStatus),
-    ) -> Result<JobStatus, SageMakerError> {
-        let describe = || self.describe_processing(name);
-        let stop = || self.stop_processing(name);
-        self.block_on(wait_or_stop(name, self.poll_interval, describe, stop, ctrl_c(), on_progress))
-    }
-
-    /// Asks SageMaker to stop the job.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`].
-    pub fn stop_processing_job(&self, name: &str) -> Result<(), SageMakerError> {
-        self.block_on(self.stop_processing(name))
-    }
-
-    async fn describe_processing(&self, name: &str) -> Result<JobStatus, SageMakerError> {
-        let output = self
-            .client
-            .describe_processing_job()
-            .processing_job_name(name)
-            .send()
-            .await
-            .map_err(|e| api_error("DescribeProcessingJob", name, e))?;
+    async fn describe(client: &Client, name: &str) -> Result<JobStatus, SageMakerError> {
+        let call = client.describe_processing_job().processing_job_name(name);
+        let output = call.send().await.map_err(|e| api_error("DescribeProcessingJob", name, e))?;
         // `ExitMessage` is the container's last words; it explains a failure best when SageMaker
         // gives no reason of its own.
         let reason = output.failure_reason().or(output.exit_message()).map(str::to_string);
@@ -99,14 +50,9 @@ impl SageMaker {
         })
     }
 
-    async fn stop_processing(&self, name: &str) -> Result<(), SageMakerError> {
-        self.client
-            .stop_processing_job()
-            .processing_job_name(name)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("StopProcessingJob", name, e))
+    async fn stop(client: &Client, name: &str) -> Result<(), SageMakerError> {
+        let call = client.stop_processing_job().processing_job_name(name);
+        call.send().await.map(drop).map_err(|e| api_error("StopProcessingJob", name, e))
     }
 }
 
@@ -144,7 +90,7 @@ fn create_call(
                 .build(),
         )
         .set_environment(Some(request.environment.clone().into_iter().collect()))
-        .set_tags(Some(request.tags.iter().map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build()).collect())))
+        .set_tags(Some(parts::tags(&request.tags))))
 }
 
 fn input(input: &ProcessingInput) -> sdk::ProcessingInput {

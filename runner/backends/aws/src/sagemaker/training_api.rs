@@ -1,96 +1,41 @@
-//! Training jobs through the SDK: [`TrainingJobRequest`] → `CreateTrainingJob` builder calls (the
-//! only place the two meet), and the create, describe, wait and stop calls of [`SageMaker`].
+//! Training jobs through the SDK: [`TrainingJob`], the [`JobKind`] whose request is a
+//! [`TrainingJobRequest`], turned into `CreateTrainingJob` builder calls (the only place the two
+//! meet), and whose describe answer becomes a [`JobStatus`].
 
 use aws_sdk_sagemaker::operation::create_training_job::builders::CreateTrainingJobFluentBuilder;
 use aws_sdk_sagemaker::types as sdk;
+use aws_sdk_sagemaker::Client;
 
-use super::client::{api_error, wire_int, SageMaker};
+use super::client::api_error;
 use super::error::SageMakerError;
+use super::job_kind::JobKind;
+use super::sdk_parts as parts;
 use super::status::{JobState, JobStatus};
-use super::training_request::{
-    Channel, CompressionType, S3DataDistributionType, S3DataType, TrainingInputMode, TrainingJobRequest,
-};
+use super::training_request::TrainingJobRequest;
 use super::validate_training::validate_training;
-use super::wait::{ctrl_c, wait_or_stop, wait_until_done};
 
-impl SageMaker {
-    /// Validates `request` and creates the training job; returns its ARN.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Invalid`] from [`validate_training`], before anything is sent;
-    /// [`SageMakerError::Api`] when SageMaker refuses or cannot be reached.
-    pub fn create_training_job(&self, request: &TrainingJobRequest) -> Result<String, SageMakerError> {
-        validate_training(request)?;
+/// The training job kind: `sagemaker.create_job::<TrainingJob>(&request)`.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainingJob;
+
+impl JobKind for TrainingJob {
+    type Request = TrainingJobRequest;
+    type Status = JobStatus;
+
+    fn validate(request: &TrainingJobRequest) -> Result<(), SageMakerError> {
+        validate_training(request)
+    }
+
+    async fn create(client: &Client, request: &TrainingJobRequest) -> Result<String, SageMakerError> {
         let job = &request.training_job_name;
-        let call = create_call(self.client.create_training_job(), request)?;
-        let output = self.block_on(call.send()).map_err(|e| api_error("CreateTrainingJob", job, e))?;
+        let call = create_call(client.create_training_job(), request)?;
+        let output = call.send().await.map_err(|e| api_error("CreateTrainingJob", job, e))?;
         Ok(output.training_job_arn().unwrap_or_default().to_string())
     }
 
-    /// The job's status now.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`], also when there is no such job.
-    pub fn describe_training_job(&self, name: &str) -> Result<JobStatus, SageMakerError> {
-        self.block_on(self.describe_training(name))
-    }
-
-    /// Polls until the job is `Completed`, `Failed` or `Stopped`, calling `on_progress` when the
-    /// status or secondary status changes (and once at the start).
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::JobFailed`] when the job fails or is stopped; [`SageMakerError::Api`]
-    /// when a poll fails.
-    pub fn wait_training_job(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&JobStatus),
-    ) -> Result<JobStatus, SageMakerError> {
-        let mut describe = || self.describe_training(name);
-        self.block_on(wait_until_done(name, self.poll_interval, &mut describe, on_progress))
-    }
-
-    /// [`SageMaker::wait_training_job`], but Ctrl-C while waiting stops the job (so an abandoned
-    /// job does not run up a bill), reports its status once more and returns
-    /// [`SageMakerError::Interrupted`].
-    ///
-    /// Tokio keeps handling SIGINT for the rest of the process once this has run: a later Ctrl-C
-    /// no longer ends the program by default.
-    ///
-    /// # Errors
-    ///
-    /// As [`SageMaker::wait_training_job`]; [`SageMakerError::Interrupted`] after Ctrl-C, or the
-    /// stop call's [`SageMakerError::Api`] when the job could not be stopped.
-    pub fn wait_training_job_or_stop(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&JobStatus),
-    ) -> Result<JobStatus, SageMakerError> {
-        let describe = || self.describe_training(name);
-        let stop = || self.stop_training(name);
-        self.block_on(wait_or_stop(name, self.poll_interval, describe, stop, ctrl_c(), on_progress))
-    }
-
-    /// Asks SageMaker to stop the job; it goes `Stopping`, then `Stopped`.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`].
-    pub fn stop_training_job(&self, name: &str) -> Result<(), SageMakerError> {
-        self.block_on(self.stop_training(name))
-    }
-
-    async fn describe_training(&self, name: &str) -> Result<JobStatus, SageMakerError> {
-        let output = self
-            .client
-            .describe_training_job()
-            .training_job_name(name)
-            .send()
-            .await
-            .map_err(|e| api_error("DescribeTrainingJob", name, e))?;
+    async fn describe(client: &Client, name: &str) -> Result<JobStatus, SageMakerError> {
+        let call = client.describe_training_job().training_job_name(name);
+        let output = call.send().await.map_err(|e| api_error("DescribeTrainingJob", name, e))?;
         Ok(JobStatus {
             job: name.to_string(),
             state: JobState::parse(output.training_job_status().map_or("", |s| s.as_str())),
@@ -100,14 +45,9 @@ impl SageMaker {
         })
     }
 
-    async fn stop_training(&self, name: &str) -> Result<(), SageMakerError> {
-        self.client
-            .stop_training_job()
-            .training_job_name(name)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("StopTrainingJob", name, e))
+    async fn stop(client: &Client, name: &str) -> Result<(), SageMakerError> {
+        let call = client.stop_training_job().training_job_name(name);
+        call.send().await.map(drop).map_err(|e| api_error("StopTrainingJob", name, e))
     }
 }
 
@@ -117,73 +57,26 @@ fn create_call(
     request: &TrainingJobRequest,
 ) -> Result<CreateTrainingJobFluentBuilder, SageMakerError> {
     let spec = &request.algorithm_specification;
-    let mut algorithm = sdk::AlgorithmSpecification::builder()
+    let algorithm = sdk::AlgorithmSpecification::builder()
         .training_image(&spec.training_image)
-        .training_input_mode(match spec.training_input_mode {
-            TrainingInputMode::File => sdk::TrainingInputMode::File,
-        })
+        .training_input_mode(parts::input_mode(spec.training_input_mode))
+        .set_metric_definitions(parts::metric_definitions(&spec.metric_definitions))
         .enable_sage_maker_metrics_time_series(spec.enable_sagemaker_metrics_time_series);
-    for metric in &spec.metric_definitions {
-        algorithm = algorithm
-            .metric_definitions(sdk::MetricDefinition::builder().name(&metric.name).regex(&metric.regex).build());
-    }
-    let resources = &request.resource_config;
-    let stopping = &request.stopping_condition;
-    let mut stopping_condition = sdk::StoppingCondition::builder()
-        .max_runtime_in_seconds(wire_int("StoppingCondition.MaxRuntimeInSeconds", stopping.max_runtime_in_seconds)?);
-    if let Some(wait) = stopping.max_wait_time_in_seconds {
-        stopping_condition =
-            stopping_condition.max_wait_time_in_seconds(wire_int("StoppingCondition.MaxWaitTimeInSeconds", wait)?);
-    }
-    let mut call = call
+    let call = call
         .training_job_name(&request.training_job_name)
         .role_arn(&request.role_arn)
         .algorithm_specification(algorithm.build())
         .set_hyper_parameters(Some(request.hyper_parameters.clone().into_iter().collect()))
-        .set_input_data_config(Some(request.input_data_config.iter().map(channel).collect()))
-        .output_data_config(
-            sdk::OutputDataConfig::builder().s3_output_path(&request.output_data_config.s3_output_path).build(),
-        )
-        .resource_config(
-            sdk::ResourceConfig::builder()
-                .instance_type(sdk::TrainingInstanceType::from(resources.instance_type.as_str()))
-                .instance_count(wire_int("ResourceConfig.InstanceCount", resources.instance_count.into())?)
-                .volume_size_in_gb(wire_int("ResourceConfig.VolumeSizeInGB", resources.volume_size_in_gb.into())?)
-                .build(),
-        )
-        .stopping_condition(stopping_condition.build())
+        .set_input_data_config(Some(request.input_data_config.iter().map(parts::channel).collect()))
+        .output_data_config(parts::output_data_config(&request.output_data_config))
+        .resource_config(parts::resource_config("", &request.resource_config)?)
+        .stopping_condition(parts::stopping_condition("", &request.stopping_condition)?)
         .enable_managed_spot_training(request.enable_managed_spot_training)
         .set_environment(Some(request.environment.clone().into_iter().collect()))
         .profiler_config(
             sdk::ProfilerConfig::builder().disable_profiler(request.profiler_config.disable_profiler).build(),
         )
-        .set_tags(Some(request.tags.iter().map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build()).collect()));
-    if let Some(checkpoint) = &request.checkpoint_config {
-        call = call.checkpoint_config(
-            sdk::CheckpointConfig::builder().s3_uri(&checkpoint.s3_uri).local_path(&checkpoint.local_path).build(),
-        );
-    }
+        .set_tags(Some(parts::tags(&request.tags)))
+        .set_checkpoint_config(parts::checkpoint_config(request.checkpoint_config.as_ref()));
     Ok(call)
-}
-
-/// A channel as the SDK's; tuning jobs' training job definitions share it.
-pub(crate) fn channel(channel: &Channel) -> sdk::Channel {
-    let source = &channel.data_source.s3_data_source;
-    let s3 = sdk::S3DataSource::builder()
-        .s3_data_type(match source.s3_data_type {
-            S3DataType::S3Prefix => sdk::S3DataType::S3Prefix,
-        })
-        .s3_uri(&source.s3_uri)
-        .s3_data_distribution_type(match source.s3_data_distribution_type {
-            S3DataDistributionType::FullyReplicated => sdk::S3DataDistribution::FullyReplicated,
-        })
-        .build();
-    sdk::Channel::builder()
-        .channel_name(&channel.channel_name)
-        .data_source(sdk::DataSource::builder().s3_data_source(s3).build())
-        .set_content_type(channel.content_type.clone())
-        .compression_type(match channel.compression_type {
-            CompressionType::None => sdk::CompressionType::None,
-        })
-        .build()
 }

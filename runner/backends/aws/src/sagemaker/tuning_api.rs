@@ -1,16 +1,18 @@
-//! Tuning jobs through the SDK: [`TuningJobRequest`] → `CreateHyperParameterTuningJob` builder
-//! calls (the only place the two meet), and the create, describe, wait, stop and list-trials calls
-//! of [`SageMaker`].
+//! Tuning jobs through the SDK: [`TuningJob`], the [`JobKind`] whose request is a
+//! [`TuningJobRequest`], turned into `CreateHyperParameterTuningJob` builder calls (the only place
+//! the two meet), and whose describe answer becomes a [`TuningJobStatus`]; plus the tuning job's
+//! own call, listing its training jobs.
 
 use aws_sdk_sagemaker::operation::create_hyper_parameter_tuning_job::builders::CreateHyperParameterTuningJobFluentBuilder;
 use aws_sdk_sagemaker::operation::describe_hyper_parameter_tuning_job::DescribeHyperParameterTuningJobOutput;
 use aws_sdk_sagemaker::types as sdk;
+use aws_sdk_sagemaker::Client;
 
 use super::client::{api_error, wire_int, SageMaker};
 use super::error::SageMakerError;
+use super::job_kind::JobKind;
+use super::sdk_parts as parts;
 use super::status::JobState;
-use super::training_api::channel;
-use super::training_request::TrainingInputMode;
 use super::tuning_request::{
     EarlyStoppingType, ObjectiveType, ParameterRanges, ScalingType, TuningJobConfig, TuningJobRequest,
     TuningStrategyType, TuningTrainingJobDefinition,
@@ -18,79 +20,42 @@ use super::tuning_request::{
 use super::tuning_status::{BestTrainingJob, TrainingJobCounts, TuningJobStatus};
 use super::tuning_trials::{widen, TuningTrial};
 use super::validate_tuning::validate_tuning;
-use super::wait::{ctrl_c, wait_or_stop, wait_until_done};
 
 /// Trials per `ListTrainingJobsForHyperParameterTuningJob` page, the API's maximum.
 const PAGE_SIZE: i32 = 100;
 
-impl SageMaker {
-    /// Validates `request` and creates the tuning job; returns its ARN.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Invalid`] from [`validate_tuning`], before anything is sent;
-    /// [`SageMakerError::Api`] when SageMaker refuses or cannot be reached.
-    pub fn create_tuning_job(&self, request: &TuningJobRequest) -> Result<String, SageMakerError> {
-        validate_tuning(request)?;
+/// The hyperparameter tuning job kind: `sagemaker.create_job::<TuningJob>(&request)`.
+#[derive(Debug, Clone, Copy)]
+pub struct TuningJob;
+
+impl JobKind for TuningJob {
+    type Request = TuningJobRequest;
+    type Status = TuningJobStatus;
+
+    fn validate(request: &TuningJobRequest) -> Result<(), SageMakerError> {
+        validate_tuning(request)
+    }
+
+    async fn create(client: &Client, request: &TuningJobRequest) -> Result<String, SageMakerError> {
         let job = &request.hyper_parameter_tuning_job_name;
-        let call = create_call(self.client.create_hyper_parameter_tuning_job(), request)?;
-        let output = self.block_on(call.send()).map_err(|e| api_error("CreateHyperParameterTuningJob", job, e))?;
+        let call = create_call(client.create_hyper_parameter_tuning_job(), request)?;
+        let output = call.send().await.map_err(|e| api_error("CreateHyperParameterTuningJob", job, e))?;
         Ok(output.hyper_parameter_tuning_job_arn().unwrap_or_default().to_string())
     }
 
-    /// The tuning job's status now: its state, its training jobs by state and the best one.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`], also when there is no such job.
-    pub fn describe_tuning_job(&self, name: &str) -> Result<TuningJobStatus, SageMakerError> {
-        self.block_on(self.describe_tuning(name))
+    async fn describe(client: &Client, name: &str) -> Result<TuningJobStatus, SageMakerError> {
+        let call = client.describe_hyper_parameter_tuning_job().hyper_parameter_tuning_job_name(name);
+        let output = call.send().await.map_err(|e| api_error("DescribeHyperParameterTuningJob", name, e))?;
+        Ok(tuning_status(name, &output))
     }
 
-    /// Polls until the tuning job is `Completed`, `Failed` or `Stopped`, calling `on_progress` when
-    /// its state, counts or best job change (and once at the start).
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::JobFailed`] when the tuning job fails or is stopped;
-    /// [`SageMakerError::Api`] when a poll fails.
-    pub fn wait_tuning_job(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&TuningJobStatus),
-    ) -> Result<TuningJobStatus, SageMakerError> {
-        let mut describe = || self.describe_tuning(name);
-        self.block_on(wait_until_done(name, self.poll_interval, &mut describe, on_progress))
+    async fn stop(client: &Client, name: &str) -> Result<(), SageMakerError> {
+        let call = client.stop_hyper_parameter_tuning_job().hyper_parameter_tuning_job_name(name);
+        call.send().await.map(drop).map_err(|e| api_error("StopHyperParameterTuningJob", name, e))
     }
+}
 
-    /// [`SageMaker::wait_tuning_job`], but Ctrl-C while waiting stops the tuning job (and with it
-    /// its running training jobs), reports its status once more and returns
-    /// [`SageMakerError::Interrupted`]. See [`SageMaker::wait_training_job_or_stop`] about SIGINT
-    /// afterwards.
-    ///
-    /// # Errors
-    ///
-    /// As [`SageMaker::wait_tuning_job`]; [`SageMakerError::Interrupted`] after Ctrl-C, or the
-    /// stop call's [`SageMakerError::Api`] when the job could not be stopped.
-    pub fn wait_tuning_job_or_stop(
-        &self,
-        name: &str,
-        on_progress: &mut dyn FnMut(&TuningJobStatus),
-    ) -> Result<TuningJobStatus, SageMakerError> {
-        let describe = || self.describe_tuning(name);
-        let stop = || self.stop_tuning(name);
-        self.block_on(wait_or_stop(name, self.poll_interval, describe, stop, ctrl_c(), on_progress))
-    }
-
-    /// Asks SageMaker to stop the tuning job and its running training jobs.
-    ///
-    /// # Errors
-    ///
-    /// [`SageMakerError::Api`].
-    pub fn stop_tuning_job(&self, name: &str) -> Result<(), SageMakerError> {
-        self.block_on(self.stop_tuning(name))
-    }
-
+impl SageMaker {
     /// Every training job the tuning job started, oldest first (all pages of
     /// `ListTrainingJobsForHyperParameterTuningJob`).
     ///
@@ -122,27 +87,6 @@ impl SageMaker {
         // server honouring `SortBy`.
         trials.sort_by(|a, b| (a.created, &a.job).cmp(&(b.created, &b.job)));
         Ok(trials)
-    }
-
-    async fn describe_tuning(&self, name: &str) -> Result<TuningJobStatus, SageMakerError> {
-        let output = self
-            .client
-            .describe_hyper_parameter_tuning_job()
-            .hyper_parameter_tuning_job_name(name)
-            .send()
-            .await
-            .map_err(|e| api_error("DescribeHyperParameterTuningJob", name, e))?;
-        Ok(tuning_status(name, &output))
-    }
-
-    async fn stop_tuning(&self, name: &str) -> Result<(), SageMakerError> {
-        self.client
-            .stop_hyper_parameter_tuning_job()
-            .hyper_parameter_tuning_job_name(name)
-            .send()
-            .await
-            .map(drop)
-            .map_err(|e| api_error("StopHyperParameterTuningJob", name, e))
     }
 }
 
@@ -179,7 +123,7 @@ fn create_call(
         .hyper_parameter_tuning_job_name(&request.hyper_parameter_tuning_job_name)
         .hyper_parameter_tuning_job_config(config(&request.hyper_parameter_tuning_job_config)?)
         .training_job_definition(definition(&request.training_job_definition)?)
-        .set_tags(Some(request.tags.iter().map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build()).collect())))
+        .set_tags(Some(parts::tags(&request.tags))))
 }
 
 fn config(config: &TuningJobConfig) -> Result<sdk::HyperParameterTuningJobConfig, SageMakerError> {
@@ -282,56 +226,23 @@ fn scaling(scaling: ScalingType) -> sdk::HyperParameterScalingType {
 fn definition(
     definition: &TuningTrainingJobDefinition,
 ) -> Result<sdk::HyperParameterTrainingJobDefinition, SageMakerError> {
-    const AT: &str = "TrainingJobDefinition";
+    const AT: &str = "TrainingJobDefinition.";
     let spec = &definition.algorithm_specification;
-    let mut algorithm = sdk::HyperParameterAlgorithmSpecification::builder()
+    let algorithm = sdk::HyperParameterAlgorithmSpecification::builder()
         .training_image(&spec.training_image)
-        .training_input_mode(match spec.training_input_mode {
-            TrainingInputMode::File => sdk::TrainingInputMode::File,
-        });
-    for metric in &spec.metric_definitions {
-        algorithm = algorithm
-            .metric_definitions(sdk::MetricDefinition::builder().name(&metric.name).regex(&metric.regex).build());
-    }
-    let resources = &definition.resource_config;
-    let stopping = &definition.stopping_condition;
-    let mut stopping_condition = sdk::StoppingCondition::builder().max_runtime_in_seconds(wire_int(
-        &format!("{AT}.StoppingCondition.MaxRuntimeInSeconds"),
-        stopping.max_runtime_in_seconds,
-    )?);
-    if let Some(wait) = stopping.max_wait_time_in_seconds {
-        let field = format!("{AT}.StoppingCondition.MaxWaitTimeInSeconds");
-        stopping_condition = stopping_condition.max_wait_time_in_seconds(wire_int(&field, wait)?);
-    }
-    let mut built = sdk::HyperParameterTrainingJobDefinition::builder()
+        .training_input_mode(parts::input_mode(spec.training_input_mode))
+        .set_metric_definitions(parts::metric_definitions(&spec.metric_definitions));
+    let built = sdk::HyperParameterTrainingJobDefinition::builder()
         .set_static_hyper_parameters(Some(definition.static_hyper_parameters.clone().into_iter().collect()))
         .algorithm_specification(algorithm.build())
         .role_arn(&definition.role_arn)
-        .set_input_data_config(Some(definition.input_data_config.iter().map(channel).collect()))
-        .output_data_config(
-            sdk::OutputDataConfig::builder().s3_output_path(&definition.output_data_config.s3_output_path).build(),
-        )
-        .resource_config(
-            sdk::ResourceConfig::builder()
-                .instance_type(sdk::TrainingInstanceType::from(resources.instance_type.as_str()))
-                .instance_count(wire_int(
-                    &format!("{AT}.ResourceConfig.InstanceCount"),
-                    resources.instance_count.into(),
-                )?)
-                .volume_size_in_gb(wire_int(
-                    &format!("{AT}.ResourceConfig.VolumeSizeInGB"),
-                    resources.volume_size_in_gb.into(),
-                )?)
-                .build(),
-        )
-        .stopping_condition(stopping_condition.build())
+        .set_input_data_config(Some(definition.input_data_config.iter().map(parts::channel).collect()))
+        .output_data_config(parts::output_data_config(&definition.output_data_config))
+        .resource_config(parts::resource_config(AT, &definition.resource_config)?)
+        .stopping_condition(parts::stopping_condition(AT, &definition.stopping_condition)?)
         .enable_managed_spot_training(definition.enable_managed_spot_training)
-        .set_environment(Some(definition.environment.clone().into_iter().collect()));
-    if let Some(checkpoint) = &definition.checkpoint_config {
-        built = built.checkpoint_config(
-            sdk::CheckpointConfig::builder().s3_uri(&checkpoint.s3_uri).local_path(&checkpoint.local_path).build(),
-        );
-    }
+        .set_environment(Some(definition.environment.clone().into_iter().collect()))
+        .set_checkpoint_config(parts::checkpoint_config(definition.checkpoint_config.as_ref()));
     Ok(built.build())
 }
 

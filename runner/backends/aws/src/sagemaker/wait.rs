@@ -10,7 +10,7 @@ use super::error::SageMakerError;
 use super::status::{JobState, JobStatus};
 
 /// What waiting reads from a `Describe…Job` answer.
-pub(crate) trait Observed {
+pub trait Observed {
     /// The job's status.
     fn state(&self) -> &JobState;
     /// Whether this answer is worth reporting after `before` (a status change, new progress).

@@ -6,9 +6,9 @@
 use super::mirror::mirror;
 use super::narrow::without_other_models;
 use super::{ContainerError, TrainingContract, MODEL_KEY};
-use crate::layout::{list_runs, ExperimentLayout};
-use crate::settings::{Origin, Settings, SettingsError};
-use crate::storage::{self, Storage};
+use mlpipe_core::layout::{list_runs, ExperimentLayout};
+use mlpipe_core::settings::{Origin, Settings, SettingsError};
+use mlpipe_core::storage::{self, Storage};
 use std::path::{Path, PathBuf};
 
 /// How to run the train step for the job: the arguments the runner would get on its command line.

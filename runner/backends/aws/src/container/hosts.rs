@@ -1,5 +1,5 @@
 //! The `SM_HOSTS`, `SM_CURRENT_HOST` and `SM_NUM_GPUS` variables that
-//! [`HostPlan::from_sagemaker`](crate::distributed::HostPlan::from_sagemaker) reads. SageMaker's own
+//! [`HostPlan::from_sagemaker`](mlpipe_core::distributed::HostPlan::from_sagemaker) reads. SageMaker's own
 //! toolkit derives them from `resourceconfig.json`; our image has no toolkit, so the container
 //! contract derives them here, before training starts.
 
@@ -34,7 +34,7 @@ pub fn export_sagemaker_hosts(contract: &TrainingContract) -> Vec<(&'static str,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distributed::HostPlan;
+    use mlpipe_core::distributed::HostPlan;
 
     #[test]
     fn the_variables_describe_the_hosts_as_host_plan_reads_them() {

@@ -5,7 +5,7 @@
 //! settings snapshot so that the archive says what produced it.
 
 use super::{ContainerError, TrainingContract};
-use crate::job::Job;
+use mlpipe_core::job::Job;
 
 /// The names the run's manifest and settings get inside `model/`.
 const RUN_FILES: [&str; 2] = ["manifest.toml", "settings.ini"];

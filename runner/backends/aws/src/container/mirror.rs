@@ -5,7 +5,7 @@
 //! a job killed half-way never leaves a truncated file that would pass for data.
 
 use super::ContainerError;
-use crate::storage::TEMP_PREFIX;
+use mlpipe_core::storage::TEMP_PREFIX;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;

@@ -7,11 +7,9 @@
 //! `training/<model>/`, so `infer` and the report work as after a local search. `--dry-run`
 //! prints each tuning request instead.
 
-use crate::invocation::Invocation;
-use crate::sagemaker::{aws, fetch_model, model_spec, open_run, run_uri, validated_client};
-use mlpipe_aws::sagemaker::{
-    tuned_hyperparameter, tuning_job_request, validate_tuning, JobState, SageMaker, TuningTrial,
-};
+use super::support::{aws, validated_client, StepContext};
+use super::train::{fetch_model, model_spec, open_run, run_uri};
+use crate::sagemaker::{tuned_hyperparameter, tuning_job_request, JobState, TrainingJob, TuningJob, TuningTrial};
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::RunLayout;
 use mlpipe_core::steps::write_best;
@@ -28,13 +26,8 @@ use std::time::SystemTime;
 /// No search space, an invalid request (before anything is sent), a tuning job that fails or is
 /// stopped (its trials are recorded first), no best training job, or artifacts that cannot be
 /// fetched.
-pub fn tune(
-    invocation: &Invocation,
-    job: &Job,
-    experiment_uri: &str,
-    now: SystemTime,
-    client: Option<&SageMaker>,
-) -> Result<Option<u64>> {
+pub(super) fn tune(ctx: &StepContext) -> Result<Option<u64>> {
+    let (invocation, job, client) = (ctx.invocation, ctx.job, ctx.client.as_ref());
     let settings = &job.settings;
     if !settings.is_tuning() {
         return Err(Error::Unsupported {
@@ -51,11 +44,11 @@ pub fn tune(
         None => Vec::new(),
     };
     for model in &settings.experiment.model_names {
-        let spec = model_spec(experiment_uri, &run_uri, &run, model, now);
+        let spec = model_spec(&ctx.experiment_uri, &run_uri, &run, model, ctx.now);
         let request = tuning_job_request(settings, &spec).map_err(aws)?;
-        let Some(client) = validated_client(&request, validate_tuning, client)? else { continue };
+        let Some(client) = validated_client::<TuningJob>(&request, client)? else { continue };
         let name = request.hyper_parameter_tuning_job_name.clone();
-        client.create_tuning_job(&request).map_err(aws)?;
+        client.create_job::<TuningJob>(&request).map_err(aws)?;
         let tuning = &settings.tuning;
         println!(
             "tune: {model}: SageMaker tuning job {name} started (run {}: {} search, {} at a time)",
@@ -63,7 +56,7 @@ pub fn tune(
             tuning.strategy,
             tuning.max_parallel_jobs
         );
-        let waited = client.wait_tuning_job_or_stop(&name, &mut |status| println!("sagemaker: {status}"));
+        let waited = client.wait_job_or_stop::<TuningJob>(&name, &mut |status| println!("sagemaker: {status}"));
         // The trials are recorded whatever the outcome, so a failed or interrupted search leaves
         // what it tried; the wait's error is the one reported.
         let listed = client.list_tuning_trials(&name);
@@ -83,7 +76,7 @@ pub fn tune(
             records.iter().find(|r| &r.model == model && r.job == best.job).cloned().ok_or_else(|| Error::Cloud {
                 what: format!("the best training job {} is not among the training jobs of {name}", best.job),
             })?;
-        let trained = client.describe_training_job(&best.job).map_err(aws)?;
+        let trained = client.describe_job::<TrainingJob>(&best.job).map_err(aws)?;
         let artifacts = trained.model_artifacts.ok_or_else(|| Error::Cloud {
             what: format!("SageMaker training job {} completed without model artifacts", best.job),
         })?;

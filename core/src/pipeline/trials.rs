@@ -3,18 +3,21 @@
 //! its output going to the trial's log. A trial dies with the tuner (`PR_SET_PDEATHSIG`), so a
 //! killed tuning job leaves no orphans behind and `--resume` starts the unfinished trials again.
 
-use crate::invocation::Invocation;
-use mlpipe_core::tune::control::CONTROL_VAR;
-use mlpipe_core::tune::tuner::TrialLaunch;
-use mlpipe_core::{Error, Result};
+use super::invocation::Invocation;
+use crate::tune::control::CONTROL_VAR;
+use crate::tune::tuner::TrialLaunch;
+use crate::{Error, Result};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
 /// The value of `--trial`: which trial of which run a trial process trains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrialRef {
+    /// The tuning job's run.
     pub run: u64,
+    /// The model the trial trains.
     pub model: String,
+    /// The trial's number within the model's search.
     pub trial: u32,
 }
 
@@ -45,7 +48,7 @@ impl TrialRef {
 ///
 /// # Errors
 /// The process cannot be started or its log not created.
-pub fn launch(invocation: &Invocation, spec: &TrialLaunch) -> std::io::Result<Child> {
+pub fn launch_trial(invocation: &Invocation, spec: &TrialLaunch) -> std::io::Result<Child> {
     // This very binary, even if a rebuild has replaced the file since the tuner started.
     let proc_exe = std::path::Path::new("/proc/self/exe");
     let exe = if proc_exe.exists() { proc_exe.to_path_buf() } else { std::env::current_exe()? };

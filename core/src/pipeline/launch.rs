@@ -4,9 +4,9 @@
 //! ends the job within the configured timeout instead of hanging it. Rank 0 reports the run's
 //! number through a small file, which the launcher reads for the steps after `train`.
 
-use crate::invocation::Invocation;
-use mlpipe_core::distributed::HostPlan;
-use mlpipe_core::{Error, Result};
+use super::invocation::Invocation;
+use crate::distributed::HostPlan;
+use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
@@ -27,7 +27,7 @@ const GRACE: Duration = Duration::from_secs(5);
 pub fn train_workers(invocation: &Invocation, plan: &HostPlan) -> Result<Option<u64>> {
     let exe = std::env::current_exe().map_err(|source| Error::Io { path: "runner".into(), source })?;
     // A folder of its own: a stale report left by an earlier launcher cannot be read as this one's.
-    let scratch = mlpipe_core::scratch::scratch("mlpipe-launch")?;
+    let scratch = crate::scratch::scratch("mlpipe-launch")?;
     let report = scratch.path().join("run");
     println!(
         "train: starting {} worker(s) on this host, ranks {}..{} of {} (store {}:{})",

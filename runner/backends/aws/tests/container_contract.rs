@@ -1,6 +1,6 @@
 //! SageMaker's container contract end to end, in-process and without the runner binary: a fake
 //! `/opt/ml` in a temporary folder, filled as SageMaker fills it, drives a real training of the
-//! fixture plugin's `tiny` model through `mlpipe_core::container`.
+//! fixture plugin's `tiny` model through `mlpipe_aws::container`.
 //!
 //! Index:
 //! - `a_training_job_trains_and_exports_through_the_contract`: real data from the pipeline's own
@@ -14,7 +14,7 @@
 //!
 //! Needs the fixture plugin built by `cargo build --workspace` (or `-p mlpipe-plugin-fixture`).
 
-use mlpipe_core::container::{write_failure, OptMl, TrainingContract};
+use mlpipe_aws::container::{write_failure, OptMl, TrainingContract};
 use mlpipe_core::distributed::Replica;
 use mlpipe_core::job::Job;
 use mlpipe_core::plugin::Plugin;

@@ -6,6 +6,7 @@
 //! ([`ProcessingContract`]) only needs its settings file. Failures go to `/opt/ml/output/failure`
 //! ([`write_failure`]).
 
+mod entry;
 mod error;
 mod export;
 mod failure;
@@ -20,6 +21,7 @@ mod processing;
 mod resources;
 mod training;
 
+pub use entry::run_in_container;
 pub use error::ContainerError;
 pub use failure::{write_failure, MAX_FAILURE_BYTES};
 pub use hosts::{export_sagemaker_hosts, sagemaker_host_vars};

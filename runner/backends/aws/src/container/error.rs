@@ -3,8 +3,8 @@
 //! key in it) at fault, because it ends up verbatim in `/opt/ml/output/failure`, which SageMaker
 //! shows as the job's failure reason.
 
-use crate::settings::SettingsError;
-use crate::storage::StorageError;
+use mlpipe_core::settings::SettingsError;
+use mlpipe_core::storage::StorageError;
 use std::path::PathBuf;
 
 /// A problem with the container contract.
@@ -72,20 +72,20 @@ impl ContainerError {
     }
 }
 
-/// Lets the runner use `?` on container calls inside functions returning [`crate::Error`]; input
+/// Lets the runner use `?` on container calls inside functions returning [`mlpipe_core::Error`]; input
 /// problems keep exit code 2, as [`ContainerError::exit_code`] says.
-impl From<ContainerError> for crate::Error {
+impl From<ContainerError> for mlpipe_core::Error {
     fn from(err: ContainerError) -> Self {
         match err {
-            ContainerError::Settings(err) => crate::Error::Settings(err),
-            ContainerError::Storage(err) => crate::Error::Storage(err),
+            ContainerError::Settings(err) => mlpipe_core::Error::Settings(err),
+            ContainerError::Storage(err) => mlpipe_core::Error::Storage(err),
             ContainerError::Read { path, source } | ContainerError::Write { path, source } => {
-                crate::Error::Io { path, source }
+                mlpipe_core::Error::Io { path, source }
             }
             err @ (ContainerError::Json { .. } | ContainerError::Key { .. }) => {
-                crate::Error::Unsupported { what: err.to_string() }
+                mlpipe_core::Error::Unsupported { what: err.to_string() }
             }
-            err @ ContainerError::NotTrained { .. } => crate::Error::Internal { what: err.to_string() },
+            err @ ContainerError::NotTrained { .. } => mlpipe_core::Error::Internal { what: err.to_string() },
         }
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 ///
 /// # Errors
 /// An unreadable archive, an entry refused as above, or a file that cannot be written.
-pub fn unpack(archive: &Path, name: &str, to: &Path) -> Result<()> {
+pub(super) fn unpack(archive: &Path, name: &str, to: &Path) -> Result<()> {
     // Checked in a first pass, so a refused archive leaves nothing behind.
     for_each_entry(archive, name, |entry| check(name, entry).map(|_| ()))?;
     std::fs::create_dir_all(to).map_err(|source| Error::Io { path: to.to_path_buf(), source })?;
