@@ -15,4 +15,4 @@ mod tests;
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};
 pub use experiment::{ExperimentLayout, DATA_MANIFEST};
-pub use run::{RunLayout, INPUT_KEYS_FILE, MODEL_FILE, SETTINGS_FILE, WEIGHTS_FILE};
+pub use run::{RunLayout, INPUT_KEYS_FILE, MANIFEST_FILE, MODEL_FILE, SETTINGS_FILE, WEIGHTS_FILE};

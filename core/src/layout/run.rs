@@ -6,6 +6,8 @@ use crate::storage::{validate_segment, StorageError};
 
 /// `runs/<n>/settings.ini`'s file name: the settings snapshot of a run.
 pub const SETTINGS_FILE: &str = "settings.ini";
+/// `runs/<n>/manifest.toml`'s file name: what a run is and what it was made from.
+pub const MANIFEST_FILE: &str = "manifest.toml";
 /// `training/<model>/model.pt`'s file name: a model's exported TorchScript module.
 pub const MODEL_FILE: &str = "model.pt";
 /// `training/<model>/weights.safetensors`'s file name: a model's trained weights.
@@ -72,7 +74,7 @@ impl RunLayout {
 
     /// `runs/<n>/manifest.toml`: versions, hashes, job type and timings.
     pub fn manifest(&self) -> String {
-        format!("{}manifest.toml", self.prefix())
+        format!("{}{MANIFEST_FILE}", self.prefix())
     }
 
     /// `runs/<n>/claim.toml`: written create-only by [`allocate_run`] to take the number.

@@ -6,9 +6,10 @@
 
 use super::{ContainerError, TrainingContract};
 use mlpipe_core::job::Job;
+use mlpipe_core::layout::{MANIFEST_FILE, SETTINGS_FILE};
 
 /// The names the run's manifest and settings get inside `model/`.
-const RUN_FILES: [&str; 2] = ["manifest.toml", "settings.ini"];
+const RUN_FILES: [&str; 2] = [MANIFEST_FILE, SETTINGS_FILE];
 
 impl TrainingContract {
     /// Copies run `run`'s outputs for this job's model from `job`'s storage into

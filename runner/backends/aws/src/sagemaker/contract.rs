@@ -37,39 +37,9 @@ pub const TAG_MODEL: &str = "mlpipe:model";
 /// See [`TAG_EXPERIMENT`]; on processing jobs.
 pub const TAG_STEP: &str = "mlpipe:step";
 
-/// `<run uri>/settings.ini`: the run's settings snapshot, the `config` channel.
-pub fn settings_snapshot_uri(run_uri: &str) -> String {
-    format!("{}/settings.ini", trim(run_uri))
-}
-
-/// `<experiment uri>/data/`: the `data` channel.
-pub fn data_uri(experiment_uri: &str) -> String {
-    format!("{}/data/", trim(experiment_uri))
-}
-
-/// `<run uri>/sagemaker/<model>/`: SageMaker's output path; it writes `<job>/output/model.tar.gz`.
-pub fn output_uri(run_uri: &str, model: &str) -> String {
-    format!("{}/sagemaker/{model}/", trim(run_uri))
-}
-
-/// `<run uri>/sagemaker/<model>/checkpoints/`: the default checkpoint location.
-pub fn checkpoint_uri(run_uri: &str, model: &str) -> String {
-    format!("{}checkpoints/", output_uri(run_uri, model))
-}
-
-fn trim(uri: &str) -> &str {
-    uri.trim_end_matches('/')
-}
+pub use mlpipe_core::layout::sagemaker::{checkpoint_uri, data_uri, output_uri, settings_snapshot_uri};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn uris_join_with_one_slash_whether_or_not_the_base_ends_in_one() {
-        assert_eq!(settings_snapshot_uri("s3://b/e/runs/3/"), "s3://b/e/runs/3/settings.ini");
-        assert_eq!(data_uri("s3://b/e"), "s3://b/e/data/");
-        assert_eq!(output_uri("s3://b/e/runs/3", "bert"), "s3://b/e/runs/3/sagemaker/bert/");
-        assert_eq!(checkpoint_uri("s3://b/e/runs/3/", "bert"), "s3://b/e/runs/3/sagemaker/bert/checkpoints/");
-    }
 }
