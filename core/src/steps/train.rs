@@ -15,10 +15,10 @@ use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout};
 use crate::plugin::Plugin;
-use crate::settings::{Batching, ClassWeighting, Device as DeviceSetting, JobType, Sampler, TrainingSettings};
+use crate::settings::{ClassWeighting, Device as DeviceSetting, JobType, Sampler, TrainingSettings};
 use crate::track::{sync, LiveTracker};
 use crate::train::batching::collate;
-use crate::train::batching::Policy;
+use crate::train::config::Balance;
 use crate::train::dataset::Dataset;
 use crate::train::evaluate::check_logits;
 use crate::train::follower_hooks::FollowerHooks;
@@ -253,7 +253,7 @@ fn train_models(
             Ok(data)
         };
         let (train_data, validation) = (load("train")?, load("validation")?);
-        let (sampling, weights) = label_balance(training, &train_data.labels, labels, model_name)?;
+        let balance = label_balance(training, &train_data.labels, labels, model_name)?;
         tch::manual_seed(settings.experiment.seed as i64);
         let mut model = plugin.experiment.load_model(model_name, labels.len(), device)?;
         let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
@@ -275,32 +275,15 @@ fn train_models(
         // Every replica starts from rank 0's parameters and optimiser moments.
         replica.broadcast_from_leader(&optim.params())?;
         replica.broadcast_from_leader(&optim.state().0.into_iter().map(|(_, t)| t).collect::<Vec<_>>())?;
-        let config = TrainConfig {
-            model_name: model_name.clone(),
-            num_labels: labels.len(),
-            epochs: u64::from(training.epochs),
-            batch_size: training.batch_size,
-            max_device_batch_size: training.max_device_batch_size,
-            learning_rate: training.learning_rate,
-            warmup_ratio: training.warmup_ratio,
-            max_grad_norm: training.max_grad_norm,
-            max_steps: training.max_steps,
-            eval_every_steps: training.eval_every_steps,
-            patience: training.early_stopping_patience,
-            checkpoint_every_steps: training.checkpoint_every_steps,
-            precision: training.mixed_precision,
-            objective: training.objective_metric,
-            policy: match training.batching {
-                Batching::Bucketed => Policy::Bucketed,
-                Batching::Shuffled => Policy::Shuffled,
-            },
-            sampling,
-            class_weights: weights,
-            label_smoothing: training.label_smoothing,
-            seed: settings.experiment.seed,
+        let config = TrainConfig::from_settings(
+            training,
+            model_name,
+            labels.len(),
+            settings.experiment.seed,
+            balance,
             device,
-            replica: replica.clone(),
-        };
+            replica,
+        );
         probe(&mut model, &validation, labels.len(), device, model_name)?;
         let mut follower = FollowerHooks;
         let loop_hooks: &mut dyn Hooks = if replica.is_leader() { &mut hooks } else { &mut follower };
@@ -346,12 +329,7 @@ fn train_models(
 ///
 /// # Errors
 /// A label with no training record while `class_weighting` or the balanced `sampler` needs one.
-fn label_balance(
-    training: &TrainingSettings,
-    train_labels: &[i64],
-    labels: &[String],
-    model: &str,
-) -> Result<(Sampling, Option<Vec<f64>>)> {
+fn label_balance(training: &TrainingSettings, train_labels: &[i64], labels: &[String], model: &str) -> Result<Balance> {
     let counts = label_counts(train_labels, labels.len());
     let missing = |key: &str, value: &str, label: usize| Error::ModelContract {
         model: model.to_string(),
@@ -372,7 +350,7 @@ fn label_balance(
     if training.class_weighting != ClassWeighting::None || training.sampler != Sampler::Shuffle {
         tracing::debug!("{model}: training label counts {counts:?}, class weights {weights:?}");
     }
-    Ok((sampling, weights))
+    Ok(Balance { sampling, class_weights: weights })
 }
 
 /// Runs the model once on two validation rows, so a wrong output shape or a failing forward

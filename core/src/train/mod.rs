@@ -6,6 +6,7 @@
 
 pub mod autocast;
 pub mod batching;
+pub mod config;
 pub mod console;
 pub mod dataset;
 pub mod evaluate;

@@ -12,74 +12,22 @@
 //! predictions and token counts at checkpoints and epoch ends.
 
 use super::autocast::{autocast, LossScaler};
-use super::batching::{collate, epoch_batches, micro_batches, Policy};
+use super::batching::{collate, epoch_batches, micro_batches};
+pub use super::config::TrainConfig;
 use super::dataset::Dataset;
 use super::evaluate::{check_logits, evaluate, model_error, EvalSetup};
 use super::loss::ClassLoss;
 use super::metric_log::MetricPoint;
 use super::optim::AdamW;
-use super::sampler::Sampling;
 use super::schedule::LinearSchedule;
 use super::state::{Best, EpochRecord, TrainState};
 use crate::distributed::Replica;
 use crate::metrics::{ConfusionMatrix, Evaluation};
-use crate::settings::{MetricName, MetricSplit, MixedPrecision, ObjectiveMetric};
+use crate::settings::{MetricName, MetricSplit, MixedPrecision};
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device};
 use mlpipe_plugin_api::Model;
 use std::time::Instant;
-
-/// Everything the loop needs to know, resolved from the settings.
-#[derive(Debug, Clone)]
-pub struct TrainConfig {
-    pub model_name: String,
-    pub num_labels: usize,
-    pub epochs: u64,
-    pub batch_size: usize,
-    pub max_device_batch_size: usize,
-    pub learning_rate: f64,
-    pub warmup_ratio: f64,
-    pub max_grad_norm: f64,
-    /// 0: no limit.
-    pub max_steps: u64,
-    /// 0: validate only at the end of each epoch.
-    pub eval_every_steps: u64,
-    /// 0: no early stopping.
-    pub patience: u32,
-    /// 0: checkpoint at epoch ends only.
-    pub checkpoint_every_steps: u64,
-    /// Autocast dtype of forward passes (training and validation).
-    pub precision: MixedPrecision,
-    pub objective: ObjectiveMetric,
-    pub policy: Policy,
-    /// Which rows each epoch visits.
-    pub sampling: Sampling,
-    /// Per-label weights of the training loss (`None`: all 1).
-    pub class_weights: Option<Vec<f64>>,
-    /// Label smoothing of the training loss (0: none).
-    pub label_smoothing: f64,
-    pub seed: u64,
-    pub device: Device,
-    /// This process's replica (a single process: the only one).
-    pub replica: Replica,
-}
-
-impl TrainConfig {
-    /// Optimiser steps in one epoch of `rows` training rows.
-    pub fn steps_per_epoch(&self, rows: usize) -> u64 {
-        rows.div_ceil(self.batch_size) as u64
-    }
-
-    /// Optimiser steps of the whole run.
-    pub fn total_steps(&self, rows: usize) -> u64 {
-        let all = self.steps_per_epoch(rows) * self.epochs;
-        if self.max_steps > 0 {
-            all.min(self.max_steps)
-        } else {
-            all
-        }
-    }
-}
 
 /// What the loop reports; the caller decides what it means.
 pub trait Hooks {
@@ -347,13 +295,6 @@ fn consider(
         }
     }
     Ok(())
-}
-
-impl TrainConfig {
-    /// The objective as written in settings, e.g. `validation:macro_f1`.
-    pub fn objective_name(&self) -> String {
-        format!("{}:{}", self.objective.split.as_str(), self.objective.metric.as_str())
-    }
 }
 
 /// One replica's training predictions and token counts since the last flush.
