@@ -7,6 +7,7 @@
 mod allocate;
 mod cache;
 mod experiment;
+mod model_files;
 mod run;
 #[cfg(test)]
 mod tests;
@@ -14,4 +15,5 @@ mod tests;
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};
 pub use experiment::ExperimentLayout;
+pub use model_files::WorkFiles;
 pub use run::RunLayout;

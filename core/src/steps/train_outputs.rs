@@ -2,13 +2,13 @@
 //! TorchScript export verified against the eager model (`model.pt`), `input_keys.json`,
 //! `metrics.jsonl`, `statistics.json` and the curves (`curves/{loss,accuracy,f1}.png`).
 
+use super::train_hooks::ModelHooks;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plot::{line_chart, Series};
 use crate::train::batching::collate;
 use crate::train::dataset::Dataset;
 use crate::train::export::export_torchscript;
-use crate::train::run_hooks::RunHooks;
 use crate::train::state::TrainState;
 use crate::train::trainer::TrainConfig;
 use crate::{Error, Result};
@@ -51,26 +51,35 @@ pub struct ModelOutcome {
     pub finished: Option<String>,
 }
 
+/// What the loop left of one model's training, for its outputs.
+pub(super) struct Trained<'a> {
+    /// The loop's configuration.
+    pub config: &'a TrainConfig,
+    /// The final state.
+    pub state: &'a TrainState,
+    /// The validation split (export samples).
+    pub validation: &'a Dataset,
+    /// When the model's training started.
+    pub started: Instant,
+}
+
 /// Loads the best weights back into `model`, exports and verifies it, and stores every output.
 ///
 /// # Errors
 /// A failed export verification, or model/storage failures.
-#[allow(clippy::too_many_arguments)]
-pub fn write_outputs(
+pub(super) fn write_outputs(
     job: &Job,
     run: &RunLayout,
     model: &mut dyn Model,
-    hooks: &RunHooks,
-    config: &TrainConfig,
-    state: &TrainState,
-    validation: &Dataset,
+    hooks: &ModelHooks<'_>,
+    trained: Trained<'_>,
     labels: &[String],
-    started: Instant,
 ) -> Result<ModelOutcome> {
+    let Trained { config, state, validation, started } = trained;
     let name = &config.model_name;
     let fail = |err: &dyn std::fmt::Display| Error::ModelContract { model: name.clone(), problem: err.to_string() };
     let best = state.best.ok_or_else(|| fail(&"training ended without a single evaluation"))?;
-    model.load_weights(&hooks.best_weights()).map_err(|err| fail(&err))?;
+    model.load_weights(&hooks.work.best_weights()).map_err(|err| fail(&err))?;
     model.set_train(false).map_err(|err| fail(&err))?;
 
     // Export samples: batch sizes and lengths the trace did not see (rows are length-sorted).
@@ -83,12 +92,12 @@ pub fn write_outputs(
             .filter(|rows| !rows.is_empty())
             .collect();
     let samples: Vec<_> = picks.iter().map(|rows| collate(validation, rows, config.device).inputs).collect();
-    let model_pt = hooks.work.join("model.pt");
+    let model_pt = hooks.work.file("model.pt");
     let export =
         export_torchscript(model, &samples, &model_pt).map_err(|err| fail(&format!("export failed: {err}")))?;
 
-    let mut files = vec![(run.model_file(name)?, model_pt), (run.weights(name)?, hooks.best_weights())];
-    let keys_path = hooks.work.join("input_keys.json");
+    let mut files = vec![(run.model_file(name)?, model_pt), (run.weights(name)?, hooks.work.best_weights())];
+    let keys_path = hooks.work.file("input_keys.json");
     let keys: Vec<&str> = validation.inputs.iter().map(|input| input.name.as_str()).collect();
     write(&keys_path, &serde_json::to_string_pretty(&keys).expect("strings serialise"))?;
     files.push((run.input_keys(name)?, keys_path));
@@ -107,7 +116,7 @@ pub fn write_outputs(
                 .map(|record| (record.epoch as f64, value(if train { &record.train } else { &record.validation })))
                 .collect(),
         };
-        let path = hooks.work.join(format!("{curve}.png"));
+        let path = hooks.work.file(&format!("{curve}.png"));
         line_chart(
             &path,
             &format!("{name}: {title} per epoch"),
@@ -146,9 +155,9 @@ pub fn write_outputs(
         )),
         finished: Some(rfc3339_ms(chrono::Utc::now())),
     };
-    let stats_path = hooks.work.join("statistics.json");
+    let stats_path = hooks.work.file("statistics.json");
     write(&stats_path, &serde_json::to_string_pretty(&outcome).map_err(|err| fail(&err))?)?;
-    hooks.flush_metrics()?;
+    hooks.metrics.flush()?;
     for (key, path) in &files {
         job.storage.put_file(key, path)?;
     }

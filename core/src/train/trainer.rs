@@ -16,6 +16,7 @@ use super::batching::{collate, epoch_batches, micro_batches};
 pub use super::config::TrainConfig;
 use super::dataset::Dataset;
 use super::evaluate::{check_logits, evaluate, model_error, EvalSetup};
+pub use super::hooks::{Decision, Hooks};
 use super::loss::ClassLoss;
 use super::metric_log::MetricPoint;
 use super::optim::AdamW;
@@ -28,41 +29,6 @@ use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device};
 use mlpipe_plugin_api::Model;
 use std::time::Instant;
-
-/// What the loop reports; the caller decides what it means.
-pub trait Hooks {
-    /// A metric value (print it, log it).
-    ///
-    /// # Errors
-    /// Stops training.
-    fn metric(&mut self, point: MetricPoint) -> Result<()>;
-
-    /// The objective improved: `model` is the new best (save it).
-    ///
-    /// # Errors
-    /// Stops training.
-    fn best(&mut self, model: &mut dyn Model, state: &TrainState) -> Result<()>;
-
-    /// A consistent point to checkpoint: an epoch ended (`state` points at the next one), or
-    /// `checkpoint_every_steps` steps passed (`state.batch` batches of the epoch are done).
-    ///
-    /// # Errors
-    /// Stops training.
-    fn checkpoint(&mut self, model: &mut dyn Model, optim: &AdamW, state: &TrainState) -> Result<()>;
-
-    /// The loss became NaN or infinite: a phrase saying where the last good checkpoint is.
-    fn last_checkpoint(&self) -> String;
-
-    /// Training starts (or resumes from `state`): `total_steps` optimiser steps over `epochs`
-    /// epochs of `samples_per_step` records. Nothing, by default.
-    fn begin(&mut self, _total_steps: u64, _epochs: u64, _samples_per_step: u64, _state: &TrainState) {}
-
-    /// Asked at every epoch end, after validation: whether something outside the loop (a tuner's
-    /// early stopping) wants training to stop now. Never, by default.
-    fn stop_requested(&mut self, _state: &TrainState) -> bool {
-        false
-    }
-}
 
 /// Trains `model` from `state` (default for a fresh run, a checkpoint's for a resume) and returns
 /// the final state.
@@ -142,7 +108,7 @@ pub fn train(
                     model: config.model_name.clone(),
                     step: state.step + 1,
                     value: batch_loss,
-                    checkpoint: hooks.last_checkpoint(),
+                    checkpoint: hooks.last_checkpoint().unwrap_or_default(),
                 });
             }
             config.replica.sum(&optim.grads())?;
@@ -171,9 +137,9 @@ pub fn train(
             if state.step.is_multiple_of(log_every) {
                 let point =
                     |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
-                hooks.metric(point("train:loss", batch_loss / normaliser))?;
-                hooks.metric(point("train:learning_rate", lr))?;
-                hooks.metric(point("train:grad_norm", grad_norm))?;
+                hooks.metric(&point("train:loss", batch_loss / normaliser))?;
+                hooks.metric(&point("train:learning_rate", lr))?;
+                hooks.metric(&point("train:grad_norm", grad_norm))?;
             }
             if config.eval_every_steps > 0 && state.step.is_multiple_of(config.eval_every_steps) {
                 let evaluation = validate(model, validation, config, &mut state, hooks, epoch + 1)?;
@@ -199,9 +165,9 @@ pub fn train(
         let train_eval = Evaluation::new(state.epoch_loss_sum, state.epoch_loss_rows.max(1), &train_confusion)
             .map_err(|err| Error::Internal { what: err.to_string() })?;
         let point = |name: &str, value| MetricPoint { epoch: epoch + 1, step: state.step, name: name.into(), value };
-        hooks.metric(point("train:accuracy", train_eval.metrics.accuracy))?;
-        hooks.metric(point("train:macro_f1", train_eval.metrics.macro_f1))?;
-        hooks.metric(point("train:samples_per_second", state.samples as f64 / state.train_seconds.max(1e-9)))?;
+        hooks.metric(&point("train:accuracy", train_eval.metrics.accuracy))?;
+        hooks.metric(&point("train:macro_f1", train_eval.metrics.macro_f1))?;
+        hooks.metric(&point("train:samples_per_second", state.samples as f64 / state.train_seconds.max(1e-9)))?;
         let evaluation = validate(model, validation, config, &mut state, hooks, epoch + 1)?;
         state.history.push(EpochRecord {
             epoch: epoch + 1,
@@ -214,8 +180,7 @@ pub fn train(
         state.batch = 0;
         consider(model, &evaluation, Some(&train_eval), epoch + 1, config, &mut state, hooks)?;
         let more_to_come = state.epoch < config.epochs && state.step < total_steps;
-        if more_to_come && !state.stopped_early && hooks.stop_requested(&state) {
-            tracing::info!("{}: stopped after epoch {} at the tuner's request", config.model_name, epoch + 1);
+        if more_to_come && !state.stopped_early && hooks.epoch_end(&state) == Decision::Stop {
             state.stopped_early = true;
         }
         hooks.checkpoint(model, optim, &state)?;
@@ -245,12 +210,12 @@ fn validate(
         ("validation:macro_f1", evaluation.metrics.macro_f1),
         ("validation:weighted_f1", evaluation.metrics.weighted_f1),
     ] {
-        hooks.metric(MetricPoint { epoch, step: state.step, name: name.into(), value })?;
+        hooks.metric(&MetricPoint { epoch, step: state.step, name: name.into(), value })?;
     }
     Ok(evaluation)
 }
 
-/// Updates the best model and early stopping from one evaluation.
+/// Updates the best model from one evaluation and asks the hooks whether to stop early.
 fn consider(
     model: &mut dyn Model,
     validation: &Evaluation,
@@ -284,15 +249,9 @@ fn consider(
         hooks.best(model, state)?;
     } else {
         state.evals_without_improvement += 1;
-        if config.patience > 0 && state.evals_without_improvement >= config.patience {
-            tracing::info!(
-                "{}: no improvement of {} for {} evaluations, stopping early",
-                config.model_name,
-                config.objective_name(),
-                state.evals_without_improvement
-            );
-            state.stopped_early = true;
-        }
+    }
+    if hooks.evaluated(state) == Decision::Stop {
+        state.stopped_early = true;
     }
     Ok(())
 }
