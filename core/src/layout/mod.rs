@@ -11,6 +11,7 @@ mod model_files;
 mod run;
 #[cfg(test)]
 mod tests;
+pub mod trial_control;
 
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};

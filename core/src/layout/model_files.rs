@@ -65,6 +65,21 @@ impl RunLayout {
     pub fn tuning_model_dir(&self, model: &str) -> String {
         format!("{}{model}/", self.tuning_dir())
     }
+
+    /// The key in this run's `training/<model>/` of `key`, a file of `from`'s (a trial's) training
+    /// folder of `model`: where promoting a trial copies it.
+    ///
+    /// # Errors
+    /// [`StorageError::InvalidKey`] for an invalid model name.
+    pub fn rebased_training_key(&self, model: &str, from: &RunLayout, key: &str) -> Result<String, StorageError> {
+        let relative = key.strip_prefix(&from.training_dir(model)?).unwrap_or(key);
+        Ok(format!("{}{relative}", self.training_dir(model)?))
+    }
+
+    /// `mlpipe-<step>-run<n>`: the name of the local scratch folder of `step` in this run.
+    pub fn scratch_name(&self, step: &str) -> String {
+        format!("mlpipe-{step}-run{}", self.num())
+    }
 }
 
 /// The local staging folder of one model's training: every file is written here first, then
@@ -110,9 +125,9 @@ impl WorkFiles {
         self.dir.join(format!("restore-{name}.safetensors"))
     }
 
-    /// `<file>`: another output staged under its stored file name (`model.pt`, `input_keys.json`,
-    /// `statistics.json`, `<curve>.png`).
-    pub fn file(&self, file: &str) -> PathBuf {
-        self.dir.join(file)
+    /// Where the file stored under `key` is staged: under the key's last segment (`model.pt`,
+    /// `input_keys.json`, `statistics.json`, `<curve>.png`).
+    pub fn staged(&self, key: &str) -> PathBuf {
+        self.dir.join(key.rsplit('/').next().unwrap_or(key))
     }
 }

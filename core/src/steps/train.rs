@@ -37,8 +37,11 @@ use std::time::Instant;
 
 /// What the step did.
 pub struct TrainReport {
+    /// The run trained in.
     pub run: RunLayout,
+    /// Where the run is, as a URI.
     pub run_uri: String,
+    /// The headline of every model this invocation trained (rank 0).
     pub models: Vec<ModelOutcome>,
 }
 
@@ -215,7 +218,7 @@ fn train_models(
     mut manifest: Option<&mut RunManifest>,
     replica: &Replica,
 ) -> Result<Vec<ModelOutcome>> {
-    let scratch = crate::scratch::scratch(&format!("mlpipe-train-run{}", run.num()))?;
+    let scratch = crate::scratch::scratch(&run.scratch_name("train"))?;
     let context = Context { job, plugin, run, prepared, labels, device, replica };
     let mut models = Vec::new();
     for model_name in models_to_train.names {

@@ -3,7 +3,7 @@
 //! [`schedule`]), the loss ([`loss`]), which rows an epoch visits ([`sampler`]), the loop itself ([`trainer`], mechanism) and its progress ([`state`]), the events it reports
 //! ([`hooks`]) and the policies that answer them, one per file ([`progress`], [`metrics_file`],
 //! [`checkpoint_keeper`], [`early_stopping`], [`follower`]),
-//! evaluation ([`evaluate`]), the metric line format ([`metric_log`]) and the TorchScript export
+//! evaluation ([`evaluate`]), the metric line format ([`metric_log`]), a model's headline ([`outcome`]) and the TorchScript export
 //! ([`export`]).
 
 pub mod autocast;
@@ -21,6 +21,7 @@ pub mod loss;
 pub mod metric_log;
 pub mod metrics_file;
 pub mod optim;
+pub mod outcome;
 pub mod progress;
 pub mod sampler;
 pub mod schedule;
