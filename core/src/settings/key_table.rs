@@ -1,8 +1,8 @@
 //! `key_table!`: one declaration per settings key drives everything the key needs. From a list of
-//! rows (`name: Type = reader(default, parser), tunable Kind(check), then check;`) it expands to the
-//! section's key list, its struct with one documented field per row, the reader (defaults, value
-//! checks and cross-key checks in row order), the snapshot writer and the tunable keys with their
-//! settings text. A key spelled once cannot drift between its reader, writer and `[tuning]`.
+//! rows (`name: Type = reader(default, parser), tunable Kind(check), then check, scope = job;`)
+//! it expands to the section's key list, its struct with one documented field per row, the reader
+//! (defaults, value checks and cross-key checks in row order), the snapshot writer, the tunable
+//! keys with their settings text and the job-wide keys (those a per-model section may not set). A key spelled once cannot drift between its reader, writer and `[tuning]`.
 
 use super::error::SettingsError;
 use super::reader::SectionReader;
@@ -71,6 +71,9 @@ pub(crate) fn or_blank<T>(
 /// and written in their order; a row's default may name the keys of earlier rows, and its `then`
 /// check (`|reader, value| -> Result<(), SettingsError>`) runs right after the key is read.
 macro_rules! key_table {
+    (@name $field:ident $scope:ident) => {
+        stringify!($field)
+    };
     (
         section = $section:literal;
         $(#[$meta:meta])*
@@ -80,6 +83,7 @@ macro_rules! key_table {
                 $field:ident : $ty:ty = $how:ident($default:expr, $parse:expr)
                     $(, tunable $kind:ident($check:expr))?
                     $(, then $then:expr)?
+                    $(, scope = $scope:ident)?
                 ;
             )+
         }
@@ -125,6 +129,9 @@ macro_rules! key_table {
                 }
             }
         }
+
+        /// The keys that describe the whole job (`scope = job`) rather than one model's loop.
+        pub(crate) const JOB_KEYS: &[&str] = &[$($( key_table!(@name $field $scope), )?)+];
 
         /// The keys a search space may name, each with the same check as in the section.
         pub(crate) const TUNABLE: &[(&str, $crate::settings::key_table::Tunable)] = &[

@@ -75,7 +75,7 @@ key_table! {
     /// The `[training]` section.
     pub struct TrainingSettings {
         /// Where training runs (default local).
-        backend: Backend = or(Backend::Local, Backend::parse_keyword);
+        backend: Backend = or(Backend::Local, Backend::parse_keyword), scope = job;
         /// Passes over the training records, >= 1 (default 3).
         epochs: u32 = or(3, positive), tunable Integer(positive_integer);
         /// Records per optimiser step, >= 1 (default 32).
@@ -95,25 +95,25 @@ key_table! {
         /// Stop after this many optimiser steps; 0 means no limit (the default).
         max_steps: u64 = or(0, non_negative);
         /// The metric that picks the best checkpoint (default `validation:macro_f1`).
-        objective_metric: ObjectiveMetric = or(ObjectiveMetric::default(), ObjectiveMetric::parse);
+        objective_metric: ObjectiveMetric = or(ObjectiveMetric::default(), ObjectiveMetric::parse), scope = job;
         /// Evaluations without improvement before stopping; 0 turns early stopping off (the default).
         early_stopping_patience: u32 = or(0, non_negative), tunable Integer(non_negative_integer);
         /// Evaluate every this many steps as well as after each epoch; 0 means per epoch only.
         eval_every_steps: u64 = or(0, non_negative);
         /// The compute device (default auto).
-        device: Device = or(Device::Auto, Device::parse);
+        device: Device = or(Device::Auto, Device::parse), scope = job;
         /// Reduced-precision arithmetic (default no).
         mixed_precision: MixedPrecision = or(MixedPrecision::No, MixedPrecision::parse_keyword);
         /// CPU threads for tensor work; 0 means automatic (the default).
-        num_threads: usize = or(0, non_negative);
+        num_threads: usize = or(0, non_negative), scope = job;
         /// Batching strategy (default bucketed).
         batching: Batching = or(Batching::Bucketed, Batching::parse_keyword);
         /// Train data-parallel over several processes (default false).
-        use_distributed: bool = or(false, boolean);
+        use_distributed: bool = or(false, boolean), scope = job;
         /// Processes for distributed training; 0 means one per device (the default).
-        num_processes: usize = or(0, non_negative);
+        num_processes: usize = or(0, non_negative), scope = job;
         /// Seconds a process waits for its peers before giving up, >= 1 (default 300).
-        dist_timeout_secs: u64 = or(300, positive);
+        dist_timeout_secs: u64 = or(300, positive), scope = job;
         /// Write checkpoints during training (default true).
         save_checkpoints: bool = or(true, boolean);
         /// Also checkpoint every N optimiser steps, not only at epoch ends (default 0: epoch ends only).
@@ -195,6 +195,13 @@ mod tests {
             assert!(parsed, "{key} = {text}");
         }
         assert_eq!(training.tunable_value("device"), None);
+    }
+
+    #[test]
+    fn job_wide_keys_are_where_and_how_the_job_runs_and_its_metric() {
+        let expected = ["backend", "objective_metric", "device", "num_threads", "use_distributed", "num_processes"];
+        assert_eq!(JOB_KEYS, [&expected[..], &["dist_timeout_secs"]].concat());
+        assert!(TUNABLE.iter().all(|(key, _)| !JOB_KEYS.contains(key)));
     }
 
     #[test]
