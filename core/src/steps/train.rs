@@ -61,10 +61,7 @@ pub fn train(
 ) -> Result<TrainReport> {
     let settings = &job.settings;
     let training = &settings.training;
-    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
-    let labels_key = job.layout.id2label();
-    let labels =
-        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let (prepared, labels) = prepared_data(job)?;
     let device = match replica.world_size() {
         1 => training_device(training.device, 0)?,
         _ => replica.device(),
@@ -79,7 +76,8 @@ pub fn train(
     if !replica.is_leader() {
         let run = job.layout.run(replica.broadcast_u64(0)?);
         let models = Models { names: &settings.experiment.model_names, control: None };
-        train_models(job, plugin, &run, &prepared, &labels, device, models, None, replica)?;
+        let context = Context { job, plugin, run: &run, prepared: &prepared, labels: &labels, device, replica };
+        train_models(&context, models, None)?;
         let run_uri = job.storage.uri(&run.prefix());
         return Ok(TrainReport { run, run_uri, models: Vec::new() });
     }
@@ -102,9 +100,9 @@ pub fn train(
     manifest.job_type = trained.as_str().to_string();
     manifest.save(job, &run)?;
     let models = Models { names: &settings.experiment.model_names, control: None };
-    let result = train_models(job, plugin, &run, &prepared, &labels, device, models, Some(&mut manifest), replica);
-    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
-    manifest.save(job, &run)?;
+    let context = Context { job, plugin, run: &run, prepared: &prepared, labels: &labels, device, replica };
+    let result = train_models(&context, models, Some(&mut manifest));
+    record_end(job, &run, &mut manifest, result.is_ok())?;
     sync::after_step(job, &run);
     let models = result?;
     Ok(TrainReport { run, run_uri, models })
@@ -167,10 +165,7 @@ pub fn train_trial(
     control: Option<TrialControl>,
 ) -> Result<()> {
     let training = job.settings.training_for(model);
-    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
-    let labels_key = job.layout.id2label();
-    let labels =
-        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let (prepared, labels) = prepared_data(job)?;
     let device = training_device(training.device, 0)?;
     if training.num_threads > 0 {
         tch::set_num_threads(training.num_threads as i32);
@@ -182,9 +177,9 @@ pub fn train_trial(
     manifest.save(job, trial)?;
     let names = [model.to_string()];
     let models = Models { names: &names, control: control.map(|c| (c, training.objective_metric.to_string())) };
-    let result = train_models(job, plugin, trial, &prepared, &labels, device, models, Some(&mut manifest), &replica);
-    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
-    manifest.save(job, trial)?;
+    let context = Context { job, plugin, run: trial, prepared: &prepared, labels: &labels, device, replica: &replica };
+    let result = train_models(&context, models, Some(&mut manifest));
+    record_end(job, trial, &mut manifest, result.is_ok())?;
     result.map(|_| ())
 }
 
@@ -205,29 +200,42 @@ struct Context<'a> {
     replica: &'a Replica,
 }
 
+/// The prepared data's manifest and the task's labels.
+///
+/// # Errors
+/// No prepared data (run `prepare`), storage failures, or an unreadable `id2label.json`.
+fn prepared_data(job: &Job) -> Result<(PreparedManifest, Vec<String>)> {
+    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
+    let labels_key = job.layout.id2label();
+    let labels =
+        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    Ok((prepared, labels))
+}
+
+/// Records in `manifest` (saved in `run`) whether training finished (`ok`) or failed.
+///
+/// # Errors
+/// A failure to save the manifest.
+fn record_end(job: &Job, run: &RunLayout, manifest: &mut RunManifest, ok: bool) -> Result<()> {
+    manifest.finish(if ok { "finished" } else { "failed" });
+    manifest.save(job, run)
+}
+
 /// Trains every model of `models` that the run has not finished yet; `manifest` is rank 0's.
-#[allow(clippy::too_many_arguments)]
 fn train_models(
-    job: &Job,
-    plugin: &Plugin,
-    run: &RunLayout,
-    prepared: &PreparedManifest,
-    labels: &[String],
-    device: Device,
+    context: &Context<'_>,
     models_to_train: Models<'_>,
     mut manifest: Option<&mut RunManifest>,
-    replica: &Replica,
 ) -> Result<Vec<ModelOutcome>> {
-    let scratch = crate::scratch::scratch(&run.scratch_name("train"))?;
-    let context = Context { job, plugin, run, prepared, labels, device, replica };
+    let scratch = crate::scratch::scratch(&context.run.scratch_name("train"))?;
     let mut models = Vec::new();
     for model_name in models_to_train.names {
-        if already_finished(&context, model_name)? {
+        if already_finished(context, model_name)? {
             continue;
         }
         let work = WorkFiles::new(scratch.path().join(model_name));
         let control = models_to_train.control.clone();
-        let outcome = train_model(&context, model_name, work, control, manifest.as_deref_mut())?;
+        let outcome = train_model(context, model_name, work, control, manifest.as_deref_mut())?;
         models.extend(outcome);
     }
     Ok(models)
