@@ -141,3 +141,39 @@ impl Hooks for HookSet<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts the evaluations it sees and asks to stop from the `stop_at`-th on.
+    struct Counter {
+        seen: u32,
+        stop_at: u32,
+    }
+
+    impl Hooks for Counter {
+        fn evaluated(&mut self, _state: &TrainState) -> Decision {
+            self.seen += 1;
+            if self.seen >= self.stop_at {
+                Decision::Stop
+            } else {
+                Decision::Continue
+            }
+        }
+    }
+
+    #[test]
+    fn every_hook_hears_every_event_and_any_one_stops_the_loop() {
+        let (mut first, mut second) = (Counter { seen: 0, stop_at: 1 }, Counter { seen: 0, stop_at: 99 });
+        let mut set = HookSet::new();
+        set.push(&mut first);
+        set.push(&mut second);
+        let state = TrainState::default();
+        assert_eq!(set.evaluated(&state), Decision::Stop);
+        assert_eq!(set.epoch_end(&state), Decision::Continue);
+        assert_eq!(set.last_checkpoint(), None);
+        drop(set);
+        assert_eq!((first.seen, second.seen), (1, 1), "the stopping hook does not hide the event");
+    }
+}

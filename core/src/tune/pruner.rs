@@ -45,3 +45,28 @@ impl Hooks for TrialPruner {
         Decision::Stop
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tune::control::Reference;
+
+    fn point(epoch: u64, name: &str, value: f64) -> MetricPoint {
+        MetricPoint { epoch, step: epoch * 10, name: name.into(), value }
+    }
+
+    #[test]
+    fn a_trial_below_the_earlier_median_is_stopped_at_the_epoch_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let earlier = vec![vec![0.5], vec![0.6], vec![0.7]];
+        TrialControl::write_reference(dir.path(), &Reference { maximize: true, earlier }).unwrap();
+        let control = TrialControl { dir: dir.path().to_path_buf() };
+        let mut pruner = TrialPruner::new(control, "m", "validation:macro_f1".into());
+        let state = TrainState { epoch: 1, ..TrainState::default() };
+        assert_eq!(pruner.epoch_end(&state), Decision::Continue, "no objective yet");
+        pruner.metric(&point(1, "validation:loss", 0.1)).unwrap();
+        pruner.metric(&point(1, "validation:macro_f1", 0.4)).unwrap();
+        assert_eq!(pruner.epoch_end(&state), Decision::Stop);
+        assert!(TrialControl::stopped_marker(dir.path()).exists());
+    }
+}
