@@ -7,12 +7,15 @@
 mod allocate;
 mod cache;
 mod experiment;
+mod model_files;
 mod run;
 pub mod sagemaker;
 #[cfg(test)]
 mod tests;
+pub mod trial_control;
 
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};
 pub use experiment::{ExperimentLayout, DATA_MANIFEST};
+pub use model_files::WorkFiles;
 pub use run::{RunLayout, INPUT_KEYS_FILE, MANIFEST_FILE, MODEL_FILE, SETTINGS_FILE, WEIGHTS_FILE};

@@ -13,6 +13,7 @@ mod device;
 mod error;
 mod experiment;
 mod job;
+mod key_table;
 mod keyword;
 mod load;
 mod model_training;

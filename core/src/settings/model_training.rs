@@ -9,12 +9,9 @@ use std::collections::BTreeMap;
 use super::error::{ErrorKind, SettingsError};
 use super::raw::RawIni;
 use super::render::IniWriter;
-use super::training::TrainingSettings;
-
-/// `[training]` keys a model section may not set: where and how the whole job runs, and the
-/// metric every model is judged by.
-const JOB_KEYS: &[&str] =
-    &["backend", "device", "num_threads", "use_distributed", "num_processes", "dist_timeout_secs", "objective_metric"];
+// `[training]` keys a model section may not set (`scope = job` in the key table): where and how
+// the whole job runs, and the metric every model is judged by.
+use super::training::{TrainingSettings, JOB_KEYS};
 
 /// The prefix of model sections.
 const PREFIX: &str = "training.";

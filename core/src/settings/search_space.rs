@@ -7,8 +7,8 @@
 
 use std::fmt;
 
+use super::key_table::Tunable;
 use super::keyword::keyword_enum;
-use super::training::Tunable;
 use super::values::Expect;
 
 keyword_enum! {

@@ -3,44 +3,15 @@
 
 use super::device::Device;
 use super::error::SettingsError;
+use super::key_table::{ini_text_as_display, key_table, IniText};
 use super::keyword::keyword_enum;
 use super::objective::ObjectiveMetric;
-use super::raw::RawIni;
 use super::reader::SectionReader;
 use super::render::IniWriter;
 use super::values::{
     boolean, fraction_below_one, fraction_up_to_half, non_negative, non_negative_number, positive, positive_number,
     Expect,
 };
-
-const KEYS: &[&str] = &[
-    "backend",
-    "epochs",
-    "batch_size",
-    "max_device_batch_size",
-    "learning_rate",
-    "weight_decay",
-    "warmup_ratio",
-    "max_grad_norm",
-    "max_steps",
-    "objective_metric",
-    "early_stopping_patience",
-    "eval_every_steps",
-    "device",
-    "mixed_precision",
-    "num_threads",
-    "batching",
-    "use_distributed",
-    "num_processes",
-    "dist_timeout_secs",
-    "save_checkpoints",
-    "checkpoint_every_steps",
-    "keep_checkpoints",
-    "keep_checkpoints_after_finish",
-    "class_weighting",
-    "sampler",
-    "label_smoothing",
-];
 
 keyword_enum! {
     /// Where training runs.
@@ -97,62 +68,70 @@ keyword_enum! {
     }
 }
 
-/// The `[training]` section.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainingSettings {
-    /// Where training runs (default local).
-    pub backend: Backend,
-    /// Passes over the training records, >= 1 (default 3).
-    pub epochs: u32,
-    /// Records per optimiser step, >= 1 (default 32).
-    pub batch_size: usize,
-    /// Records per forward pass; divides `batch_size` (default: `batch_size`).
-    pub max_device_batch_size: usize,
-    /// Peak learning rate, > 0 (default 5e-5).
-    pub learning_rate: f64,
-    /// Decoupled weight decay, >= 0 (default 0.01).
-    pub weight_decay: f64,
-    /// Share of steps spent warming the learning rate up, 0 <= x < 1 (default 0).
-    pub warmup_ratio: f64,
-    /// Gradient clipping norm, >= 0; 0 disables clipping (default 1).
-    pub max_grad_norm: f64,
-    /// Stop after this many optimiser steps; 0 means no limit (the default).
-    pub max_steps: u64,
-    /// The metric that picks the best checkpoint (default `validation:macro_f1`).
-    pub objective_metric: ObjectiveMetric,
-    /// Evaluations without improvement before stopping; 0 turns early stopping off (the default).
-    pub early_stopping_patience: u32,
-    /// Evaluate every this many steps as well as after each epoch; 0 means per epoch only.
-    pub eval_every_steps: u64,
-    /// The compute device (default auto).
-    pub device: Device,
-    /// Reduced-precision arithmetic (default no).
-    pub mixed_precision: MixedPrecision,
-    /// CPU threads for tensor work; 0 means automatic (the default).
-    pub num_threads: usize,
-    /// Batching strategy (default bucketed).
-    pub batching: Batching,
-    /// Train data-parallel over several processes (default false).
-    pub use_distributed: bool,
-    /// Processes for distributed training; 0 means one per device (the default).
-    pub num_processes: usize,
-    /// Seconds a process waits for its peers before giving up, >= 1 (default 300).
-    pub dist_timeout_secs: u64,
-    /// Write checkpoints during training (default true).
-    pub save_checkpoints: bool,
-    /// Also checkpoint every N optimiser steps, not only at epoch ends (default 0: epoch ends only).
-    pub checkpoint_every_steps: u64,
-    /// How many recent checkpoints to keep besides the best model, >= 1 (default 1).
-    pub keep_checkpoints: usize,
-    /// Keep `checkpoints/` once a model has finished (default false: they are deleted, the
-    /// exported model and `weights.safetensors` stay).
-    pub keep_checkpoints_after_finish: bool,
-    /// Per-label weights of the training loss, from the training split's counts (default none).
-    pub class_weighting: ClassWeighting,
-    /// Which records each epoch visits (default shuffle).
-    pub sampler: Sampler,
-    /// Label smoothing of the training loss, 0 <= x <= 0.5, PyTorch's formula (default 0).
-    pub label_smoothing: f64,
+ini_text_as_display!(Backend, MixedPrecision, Batching, ClassWeighting, Sampler);
+
+key_table! {
+    section = "training";
+    /// The `[training]` section.
+    pub struct TrainingSettings {
+        /// Where training runs (default local).
+        backend: Backend = or(Backend::Local, Backend::parse_keyword), scope = job;
+        /// Passes over the training records, >= 1 (default 3).
+        epochs: u32 = or(3, positive), tunable Integer(positive_integer);
+        /// Records per optimiser step, >= 1 (default 32).
+        batch_size: usize = or(32, positive), tunable Integer(positive_integer);
+        /// Records per forward pass; divides `batch_size` (default: `batch_size`).
+        max_device_batch_size: usize = or_blank(batch_size, positive),
+            tunable Integer(positive_integer),
+            then |reader, &value| divides_batch_size(reader, batch_size, value);
+        /// Peak learning rate, > 0 (default 5e-5).
+        learning_rate: f64 = or(5e-5, positive_number), tunable Float(positive_number);
+        /// Decoupled weight decay, >= 0 (default 0.01).
+        weight_decay: f64 = or(0.01, non_negative_number), tunable Float(non_negative_number);
+        /// Share of steps spent warming the learning rate up, 0 <= x < 1 (default 0).
+        warmup_ratio: f64 = or(0.0, fraction_below_one), tunable Float(fraction_below_one);
+        /// Gradient clipping norm, >= 0; 0 disables clipping (default 1).
+        max_grad_norm: f64 = or(1.0, non_negative_number), tunable Float(non_negative_number);
+        /// Stop after this many optimiser steps; 0 means no limit (the default).
+        max_steps: u64 = or(0, non_negative);
+        /// The metric that picks the best checkpoint (default `validation:macro_f1`).
+        objective_metric: ObjectiveMetric = or(ObjectiveMetric::default(), ObjectiveMetric::parse), scope = job;
+        /// Evaluations without improvement before stopping; 0 turns early stopping off (the default).
+        early_stopping_patience: u32 = or(0, non_negative), tunable Integer(non_negative_integer);
+        /// Evaluate every this many steps as well as after each epoch; 0 means per epoch only.
+        eval_every_steps: u64 = or(0, non_negative);
+        /// The compute device (default auto).
+        device: Device = or(Device::Auto, Device::parse), scope = job;
+        /// Reduced-precision arithmetic (default no).
+        mixed_precision: MixedPrecision = or(MixedPrecision::No, MixedPrecision::parse_keyword);
+        /// CPU threads for tensor work; 0 means automatic (the default).
+        num_threads: usize = or(0, non_negative), scope = job;
+        /// Batching strategy (default bucketed).
+        batching: Batching = or(Batching::Bucketed, Batching::parse_keyword);
+        /// Train data-parallel over several processes (default false).
+        use_distributed: bool = or(false, boolean), scope = job;
+        /// Processes for distributed training; 0 means one per device (the default).
+        num_processes: usize = or(0, non_negative), scope = job;
+        /// Seconds a process waits for its peers before giving up, >= 1 (default 300).
+        dist_timeout_secs: u64 = or(300, positive), scope = job;
+        /// Write checkpoints during training (default true).
+        save_checkpoints: bool = or(true, boolean);
+        /// Also checkpoint every N optimiser steps, not only at epoch ends (default 0: epoch ends only).
+        checkpoint_every_steps: u64 = or(0, non_negative);
+        /// How many recent checkpoints to keep besides the best model, >= 1 (default 1).
+        keep_checkpoints: usize = or(1, positive);
+        /// Keep `checkpoints/` once a model has finished (default false: they are deleted, the
+        /// exported model and `weights.safetensors` stay).
+        keep_checkpoints_after_finish: bool = or(false, boolean);
+        /// Per-label weights of the training loss, from the training split's counts (default none).
+        class_weighting: ClassWeighting = or(ClassWeighting::None, ClassWeighting::parse_keyword),
+            tunable Keyword(|text| ClassWeighting::parse_keyword(text).map(drop));
+        /// Which records each epoch visits (default shuffle).
+        sampler: Sampler = or(Sampler::Shuffle, Sampler::parse_keyword),
+            tunable Keyword(|text| Sampler::parse_keyword(text).map(drop));
+        /// Label smoothing of the training loss, 0 <= x <= 0.5, PyTorch's formula (default 0).
+        label_smoothing: f64 = or(0.0, fraction_up_to_half), tunable Float(fraction_up_to_half);
+    }
 }
 
 impl TrainingSettings {
@@ -162,131 +141,28 @@ impl TrainingSettings {
         self.batch_size / self.max_device_batch_size
     }
 
-    /// The value of tunable key `key` (see `[tuning]`) as settings text, `None` for another key.
-    pub fn tunable_value(&self, key: &str) -> Option<String> {
-        Some(match key {
-            "learning_rate" => format!("{:?}", self.learning_rate),
-            "weight_decay" => format!("{:?}", self.weight_decay),
-            "warmup_ratio" => format!("{:?}", self.warmup_ratio),
-            "max_grad_norm" => format!("{:?}", self.max_grad_norm),
-            "epochs" => self.epochs.to_string(),
-            "batch_size" => self.batch_size.to_string(),
-            "max_device_batch_size" => self.max_device_batch_size.to_string(),
-            "early_stopping_patience" => self.early_stopping_patience.to_string(),
-            "label_smoothing" => format!("{:?}", self.label_smoothing),
-            "class_weighting" => self.class_weighting.to_string(),
-            "sampler" => self.sampler.to_string(),
-            _ => return None,
-        })
-    }
-
-    pub(crate) fn read(raw: &RawIni) -> Result<Self, SettingsError> {
-        let r = SectionReader::new(raw, "training", KEYS)?;
-        let batch_size = r.or("batch_size", 32, positive)?;
-        let max_device_batch_size = r.optional("max_device_batch_size", positive)?.unwrap_or(batch_size);
-        let key = "max_device_batch_size";
-        let given = max_device_batch_size.to_string();
-        if max_device_batch_size > batch_size {
-            let expected = format!("at most training.batch_size ({batch_size})");
-            return Err(r.invalid(key, expected, &given));
-        }
-        if batch_size % max_device_batch_size != 0 {
-            let expected = format!("a divisor of training.batch_size ({batch_size})");
-            return Err(r.invalid(key, expected, &given));
-        }
-        Ok(TrainingSettings {
-            backend: r.or("backend", Backend::Local, Backend::parse_keyword)?,
-            epochs: r.or("epochs", 3, positive)?,
-            batch_size,
-            max_device_batch_size,
-            learning_rate: r.or("learning_rate", 5e-5, positive_number)?,
-            weight_decay: r.or("weight_decay", 0.01, non_negative_number)?,
-            warmup_ratio: r.or("warmup_ratio", 0.0, fraction_below_one)?,
-            max_grad_norm: r.or("max_grad_norm", 1.0, non_negative_number)?,
-            max_steps: r.or("max_steps", 0, non_negative)?,
-            objective_metric: r.or("objective_metric", Default::default(), ObjectiveMetric::parse)?,
-            early_stopping_patience: r.or("early_stopping_patience", 0, non_negative)?,
-            eval_every_steps: r.or("eval_every_steps", 0, non_negative)?,
-            device: r.or("device", Device::Auto, Device::parse)?,
-            mixed_precision: r.or("mixed_precision", MixedPrecision::No, MixedPrecision::parse_keyword)?,
-            num_threads: r.or("num_threads", 0, non_negative)?,
-            batching: r.or("batching", Batching::Bucketed, Batching::parse_keyword)?,
-            use_distributed: r.or("use_distributed", false, boolean)?,
-            num_processes: r.or("num_processes", 0, non_negative)?,
-            dist_timeout_secs: r.or("dist_timeout_secs", 300, positive)?,
-            save_checkpoints: r.or("save_checkpoints", true, boolean)?,
-            checkpoint_every_steps: r.or("checkpoint_every_steps", 0, non_negative)?,
-            keep_checkpoints: r.or("keep_checkpoints", 1, positive)?,
-            keep_checkpoints_after_finish: r.or("keep_checkpoints_after_finish", false, boolean)?,
-            class_weighting: r.or("class_weighting", ClassWeighting::None, ClassWeighting::parse_keyword)?,
-            sampler: r.or("sampler", Sampler::Shuffle, Sampler::parse_keyword)?,
-            label_smoothing: r.or("label_smoothing", 0.0, fraction_up_to_half)?,
-        })
-    }
-
     /// The `key = value` lines of [`Self::write_ini`], to compare two settings key by key.
     pub(crate) fn ini_lines(&self) -> Vec<String> {
         let mut out = IniWriter::new("");
         self.write_ini(&mut out);
         out.key_lines()
     }
+}
 
-    pub(crate) fn write_ini(&self, out: &mut IniWriter) {
-        out.section("training");
-        out.key("backend", self.backend);
-        out.key("epochs", self.epochs);
-        out.key("batch_size", self.batch_size);
-        out.key("max_device_batch_size", self.max_device_batch_size);
-        out.key("learning_rate", format!("{:?}", self.learning_rate));
-        out.key("weight_decay", format!("{:?}", self.weight_decay));
-        out.key("warmup_ratio", format!("{:?}", self.warmup_ratio));
-        out.key("max_grad_norm", format!("{:?}", self.max_grad_norm));
-        out.key("max_steps", self.max_steps);
-        out.key("objective_metric", self.objective_metric);
-        out.key("early_stopping_patience", self.early_stopping_patience);
-        out.key("eval_every_steps", self.eval_every_steps);
-        out.key("device", self.device);
-        out.key("mixed_precision", self.mixed_precision);
-        out.key("num_threads", self.num_threads);
-        out.key("batching", self.batching);
-        out.key("use_distributed", self.use_distributed);
-        out.key("num_processes", self.num_processes);
-        out.key("dist_timeout_secs", self.dist_timeout_secs);
-        out.key("save_checkpoints", self.save_checkpoints);
-        out.key("checkpoint_every_steps", self.checkpoint_every_steps);
-        out.key("keep_checkpoints", self.keep_checkpoints);
-        out.key("keep_checkpoints_after_finish", self.keep_checkpoints_after_finish);
-        out.key("class_weighting", self.class_weighting);
-        out.key("sampler", self.sampler);
-        out.key("label_smoothing", format!("{:?}", self.label_smoothing));
+/// The cross-key check of `max_device_batch_size`: at most `batch_size`, and a divisor of it.
+fn divides_batch_size(reader: &SectionReader<'_>, batch_size: usize, value: usize) -> Result<(), SettingsError> {
+    let key = "max_device_batch_size";
+    let given = value.to_string();
+    if value > batch_size {
+        let expected = format!("at most training.batch_size ({batch_size})");
+        return Err(reader.invalid(key, expected, &given));
     }
+    if !batch_size.is_multiple_of(value) {
+        let expected = format!("a divisor of training.batch_size ({batch_size})");
+        return Err(reader.invalid(key, expected, &given));
+    }
+    Ok(())
 }
-
-/// The type of a training key that `[tuning]` may search over, with the check its values pass.
-#[derive(Clone, Copy)]
-pub(crate) enum Tunable {
-    /// A real-valued key.
-    Float(fn(&str) -> Expect<f64>),
-    /// An integer key.
-    Integer(fn(&str) -> Expect<i64>),
-    /// A keyword key: only a list of choices can search it.
-    Keyword(fn(&str) -> Expect<()>),
-}
-
-/// The training keys a search space may name, each with the same check as in `[training]`.
-pub(crate) const TUNABLE: &[(&str, Tunable)] = &[
-    ("learning_rate", Tunable::Float(positive_number)),
-    ("weight_decay", Tunable::Float(non_negative_number)),
-    ("warmup_ratio", Tunable::Float(fraction_below_one)),
-    ("max_grad_norm", Tunable::Float(non_negative_number)),
-    ("epochs", Tunable::Integer(positive_integer)),
-    ("batch_size", Tunable::Integer(positive_integer)),
-    ("max_device_batch_size", Tunable::Integer(positive_integer)),
-    ("early_stopping_patience", Tunable::Integer(non_negative_integer)),
-    ("label_smoothing", Tunable::Float(fraction_up_to_half)),
-    ("class_weighting", Tunable::Keyword(|text| ClassWeighting::parse_keyword(text).map(drop))),
-    ("sampler", Tunable::Keyword(|text| Sampler::parse_keyword(text).map(drop))),
-];
 
 fn positive_integer(text: &str) -> Expect<i64> {
     positive::<u32>(text).map(i64::from)
@@ -299,6 +175,7 @@ fn non_negative_integer(text: &str) -> Expect<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::key_table::Tunable;
     use crate::settings::test_util::{error, parse_ok, MINIMAL};
 
     fn training_error(lines: &str) -> String {
@@ -318,6 +195,13 @@ mod tests {
             assert!(parsed, "{key} = {text}");
         }
         assert_eq!(training.tunable_value("device"), None);
+    }
+
+    #[test]
+    fn job_wide_keys_are_where_and_how_the_job_runs_and_its_metric() {
+        let expected = ["backend", "objective_metric", "device", "num_threads", "use_distributed", "num_processes"];
+        assert_eq!(JOB_KEYS, [&expected[..], &["dist_timeout_secs"]].concat());
+        assert!(TUNABLE.iter().all(|(key, _)| !JOB_KEYS.contains(key)));
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod run_compare;
 mod run_manifest;
 mod snapshot;
 mod train;
+mod train_hooks;
 mod train_outputs;
 mod tune;
 

@@ -9,25 +9,26 @@
 
 use super::run_manifest::RunManifest;
 use super::snapshot::require_manifest;
-use super::train_outputs::{write_outputs, ModelOutcome};
+use super::train_hooks::ModelHooks;
+use super::train_outputs::{write_outputs, ModelOutcome, Trained};
 use crate::data::{parse_id2label, PreparedManifest};
 use crate::distributed::Replica;
 use crate::job::Job;
-use crate::layout::{allocate_run, RunLayout};
+use crate::layout::{allocate_run, RunLayout, WorkFiles};
 use crate::plugin::Plugin;
-use crate::settings::{Batching, ClassWeighting, Device as DeviceSetting, JobType, Sampler, TrainingSettings};
-use crate::track::{sync, LiveTracker};
+use crate::settings::{ClassWeighting, Device as DeviceSetting, JobType, Sampler, TrainingSettings};
+use crate::track::sync;
 use crate::train::batching::collate;
-use crate::train::batching::Policy;
+use crate::train::checkpoint_keeper::CheckpointState;
+use crate::train::config::Balance;
 use crate::train::dataset::Dataset;
 use crate::train::evaluate::check_logits;
-use crate::train::follower_hooks::FollowerHooks;
+use crate::train::hooks::Hooks as _;
 use crate::train::loss::{class_weights, label_counts};
 use crate::train::optim::{AdamW, AdamWConfig};
-use crate::train::run_hooks::{CheckpointState, RunHooks};
 use crate::train::sampler::Sampling;
 use crate::train::state::TrainState;
-use crate::train::trainer::{train as run_loop, Hooks, TrainConfig};
+use crate::train::trainer::{train as run_loop, TrainConfig};
 use crate::tune::control::TrialControl;
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch::{self, Device, Tensor};
@@ -36,8 +37,11 @@ use std::time::Instant;
 
 /// What the step did.
 pub struct TrainReport {
+    /// The run trained in.
     pub run: RunLayout,
+    /// Where the run is, as a URI.
     pub run_uri: String,
+    /// The headline of every model this invocation trained (rank 0).
     pub models: Vec<ModelOutcome>,
 }
 
@@ -57,10 +61,7 @@ pub fn train(
 ) -> Result<TrainReport> {
     let settings = &job.settings;
     let training = &settings.training;
-    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
-    let labels_key = job.layout.id2label();
-    let labels =
-        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let (prepared, labels) = prepared_data(job)?;
     let device = match replica.world_size() {
         1 => training_device(training.device, 0)?,
         _ => replica.device(),
@@ -75,7 +76,8 @@ pub fn train(
     if !replica.is_leader() {
         let run = job.layout.run(replica.broadcast_u64(0)?);
         let models = Models { names: &settings.experiment.model_names, control: None };
-        train_models(job, plugin, &run, &prepared, &labels, device, models, None, replica)?;
+        let context = Context { job, plugin, run: &run, prepared: &prepared, labels: &labels, device, replica };
+        train_models(&context, models, None)?;
         let run_uri = job.storage.uri(&run.prefix());
         return Ok(TrainReport { run, run_uri, models: Vec::new() });
     }
@@ -98,9 +100,9 @@ pub fn train(
     manifest.job_type = trained.as_str().to_string();
     manifest.save(job, &run)?;
     let models = Models { names: &settings.experiment.model_names, control: None };
-    let result = train_models(job, plugin, &run, &prepared, &labels, device, models, Some(&mut manifest), replica);
-    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
-    manifest.save(job, &run)?;
+    let context = Context { job, plugin, run: &run, prepared: &prepared, labels: &labels, device, replica };
+    let result = train_models(&context, models, Some(&mut manifest));
+    record_end(job, &run, &mut manifest, result.is_ok())?;
     sync::after_step(job, &run);
     let models = result?;
     Ok(TrainReport { run, run_uri, models })
@@ -163,10 +165,7 @@ pub fn train_trial(
     control: Option<TrialControl>,
 ) -> Result<()> {
     let training = job.settings.training_for(model);
-    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
-    let labels_key = job.layout.id2label();
-    let labels =
-        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    let (prepared, labels) = prepared_data(job)?;
     let device = training_device(training.device, 0)?;
     if training.num_threads > 0 {
         tch::set_num_threads(training.num_threads as i32);
@@ -178,9 +177,9 @@ pub fn train_trial(
     manifest.save(job, trial)?;
     let names = [model.to_string()];
     let models = Models { names: &names, control: control.map(|c| (c, training.objective_metric.to_string())) };
-    let result = train_models(job, plugin, trial, &prepared, &labels, device, models, Some(&mut manifest), &replica);
-    manifest.finish(if result.is_ok() { "finished" } else { "failed" });
-    manifest.save(job, trial)?;
+    let context = Context { job, plugin, run: trial, prepared: &prepared, labels: &labels, device, replica: &replica };
+    let result = train_models(&context, models, Some(&mut manifest));
+    record_end(job, trial, &mut manifest, result.is_ok())?;
     result.map(|_| ())
 }
 
@@ -190,168 +189,184 @@ struct Models<'a> {
     control: Option<(TrialControl, String)>,
 }
 
-/// Trains every model of `models` that the run has not finished yet; `manifest` is rank 0's.
-#[allow(clippy::too_many_arguments)]
-fn train_models(
-    job: &Job,
-    plugin: &Plugin,
-    run: &RunLayout,
-    prepared: &PreparedManifest,
-    labels: &[String],
+/// What every model of one invocation trains with.
+struct Context<'a> {
+    job: &'a Job,
+    plugin: &'a Plugin,
+    run: &'a RunLayout,
+    prepared: &'a PreparedManifest,
+    labels: &'a [String],
     device: Device,
+    replica: &'a Replica,
+}
+
+/// The prepared data's manifest and the task's labels.
+///
+/// # Errors
+/// No prepared data (run `prepare`), storage failures, or an unreadable `id2label.json`.
+fn prepared_data(job: &Job) -> Result<(PreparedManifest, Vec<String>)> {
+    let prepared: PreparedManifest = require_manifest(job, &job.layout.prepared_manifest(), "prepare")?;
+    let labels_key = job.layout.id2label();
+    let labels =
+        parse_id2label(&String::from_utf8_lossy(&job.storage.get(&labels_key)?), &job.storage.uri(&labels_key))?;
+    Ok((prepared, labels))
+}
+
+/// Records in `manifest` (saved in `run`) whether training finished (`ok`) or failed.
+///
+/// # Errors
+/// A failure to save the manifest.
+fn record_end(job: &Job, run: &RunLayout, manifest: &mut RunManifest, ok: bool) -> Result<()> {
+    manifest.finish(if ok { "finished" } else { "failed" });
+    manifest.save(job, run)
+}
+
+/// Trains every model of `models` that the run has not finished yet; `manifest` is rank 0's.
+fn train_models(
+    context: &Context<'_>,
     models_to_train: Models<'_>,
     mut manifest: Option<&mut RunManifest>,
-    replica: &Replica,
 ) -> Result<Vec<ModelOutcome>> {
-    let settings = &job.settings;
-    let scratch = crate::scratch::scratch(&format!("mlpipe-train-run{}", run.num()))?;
-    let work = scratch.path();
+    let scratch = crate::scratch::scratch(&context.run.scratch_name("train"))?;
     let mut models = Vec::new();
     for model_name in models_to_train.names {
-        let training = settings.training_for(model_name);
-        // Rank 0's view decides, so that every replica skips the same models.
-        let finished = replica.is_leader() && job.storage.exists(&run.statistics(model_name)?)?;
-        if replica.broadcast_u64(u64::from(finished))? == 1 {
-            if replica.is_leader() {
-                println!("train: {model_name} already finished in run {}, skipped", run.num());
-                // A run killed between its last output and the clean-up left its checkpoints.
-                remove_checkpoints(job, run, model_name, training.keep_checkpoints_after_finish)?;
-            }
+        if already_finished(context, model_name)? {
             continue;
         }
-        let started = Instant::now();
-        let entry = prepared.models.iter().find(|m| &m.name == model_name).ok_or_else(|| Error::ModelContract {
-            model: model_name.clone(),
-            problem: "not in the prepared data: run `prepare` again for the current model_names".into(),
-        })?;
-        let inputs: Vec<(String, String)> = entry
-            .input_keys
-            .iter()
-            .map(|key| {
-                entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| Error::ModelContract {
-                    model: model_name.clone(),
-                    problem: format!("input key {key:?} is missing from the prepared data"),
-                })
-            })
-            .collect::<Result<_>>()?;
-        let load = |split: &str| -> Result<Dataset> {
-            let key = job.layout.prepared(split)?;
-            let uri = job.storage.uri(&key);
-            if !job.storage.exists(&key)? {
-                return Err(Error::ModelContract {
-                    model: model_name.clone(),
-                    problem: format!("the {split} split is empty ({uri} missing)"),
-                });
-            }
-            let data = Dataset::from_parquet(job.storage.get(&key)?, &uri, &inputs)?;
-            if data.is_empty() {
-                return Err(Error::ModelContract {
-                    model: model_name.clone(),
-                    problem: format!("the {split} split is empty"),
-                });
-            }
-            Ok(data)
-        };
-        let (train_data, validation) = (load("train")?, load("validation")?);
-        let (sampling, weights) = label_balance(training, &train_data.labels, labels, model_name)?;
-        tch::manual_seed(settings.experiment.seed as i64);
-        let mut model = plugin.experiment.load_model(model_name, labels.len(), device)?;
-        let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
-        let mut optim =
-            AdamW::new(params, AdamWConfig { weight_decay: training.weight_decay, ..AdamWConfig::default() });
-        let mut hooks = RunHooks::new(
-            job.storage.as_ref(),
-            run,
-            model_name,
-            work.join(model_name),
-            training.save_checkpoints,
-            training.keep_checkpoints,
-        )?;
-        hooks.trial_control = models_to_train.control.clone();
-        if replica.is_leader() && !run.is_trial() {
-            hooks.live = LiveTracker::start(job, run, model_name);
-        }
-        let state = restore(job, run, model_name, &mut model, &mut optim, &hooks, replica.is_leader())?;
-        // Every replica starts from rank 0's parameters and optimiser moments.
-        replica.broadcast_from_leader(&optim.params())?;
-        replica.broadcast_from_leader(&optim.state().0.into_iter().map(|(_, t)| t).collect::<Vec<_>>())?;
-        let config = TrainConfig {
-            model_name: model_name.clone(),
-            num_labels: labels.len(),
-            epochs: u64::from(training.epochs),
-            batch_size: training.batch_size,
-            max_device_batch_size: training.max_device_batch_size,
-            learning_rate: training.learning_rate,
-            warmup_ratio: training.warmup_ratio,
-            max_grad_norm: training.max_grad_norm,
-            max_steps: training.max_steps,
-            eval_every_steps: training.eval_every_steps,
-            patience: training.early_stopping_patience,
-            checkpoint_every_steps: training.checkpoint_every_steps,
-            precision: training.mixed_precision,
-            objective: training.objective_metric,
-            policy: match training.batching {
-                Batching::Bucketed => Policy::Bucketed,
-                Batching::Shuffled => Policy::Shuffled,
-            },
-            sampling,
-            class_weights: weights,
-            label_smoothing: training.label_smoothing,
-            seed: settings.experiment.seed,
-            device,
-            replica: replica.clone(),
-        };
-        probe(&mut model, &validation, labels.len(), device, model_name)?;
-        let mut follower = FollowerHooks;
-        let loop_hooks: &mut dyn Hooks = if replica.is_leader() { &mut hooks } else { &mut follower };
-        let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, loop_hooks)?;
-        hooks.console.end();
-        let replicas_sha256 = match replica.world_size() {
-            1 => None,
-            _ => Some(replica.check_identical(&optim.params())?),
-        };
-        let Some(manifest) = manifest.as_deref_mut() else {
-            // Followers wait for rank 0's outputs, so that the next model starts together.
-            replica.barrier()?;
-            continue;
-        };
-        let outcome = write_outputs(job, run, &mut model, &hooks, &config, &state, &validation, labels, started)?;
-        remove_checkpoints(job, run, model_name, training.keep_checkpoints_after_finish)?;
-        if let Some(live) = hooks.live.take() {
-            live.finish();
-        }
-        replica.barrier()?;
-        println!(
-            "train: {model_name}: best {} = {:.4} at epoch {} ({:.0} samples/s); model in {}",
-            config.objective_name(),
-            outcome.best_value,
-            outcome.best_epoch,
-            outcome.samples_per_second,
-            job.storage.uri(&run.training_dir(model_name)?)
-        );
-        if let Some(sha) = &replicas_sha256 {
-            println!(
-                "train: {model_name}: {} replicas hold bit-identical parameters (sha256 {sha})",
-                replica.world_size()
-            );
-        }
-        manifest.add_result(&outcome, replicas_sha256.as_deref());
-        manifest.save(job, run)?;
-        models.push(outcome);
+        let work = WorkFiles::new(scratch.path().join(model_name));
+        let control = models_to_train.control.clone();
+        let outcome = train_model(context, model_name, work, control, manifest.as_deref_mut())?;
+        models.extend(outcome);
     }
     Ok(models)
+}
+
+/// Whether `model_name` finished in the run already (rank 0's view decides, so that every
+/// replica skips the same models); rank 0 says so and removes checkpoints a killed run left.
+fn already_finished(context: &Context<'_>, model_name: &str) -> Result<bool> {
+    let Context { job, run, replica, .. } = *context;
+    let finished = replica.is_leader() && job.storage.exists(&run.statistics(model_name)?)?;
+    if replica.broadcast_u64(u64::from(finished))? != 1 {
+        return Ok(false);
+    }
+    if replica.is_leader() {
+        println!("train: {model_name} already finished in run {}, skipped", run.num());
+        // A run killed between its last output and the clean-up left its checkpoints.
+        let keep = job.settings.training_for(model_name).keep_checkpoints_after_finish;
+        remove_checkpoints(job, run, model_name, keep)?;
+    }
+    Ok(true)
+}
+
+/// Trains one model: its data, a fresh or restored model and optimiser, the loop with its hooks,
+/// then (rank 0) the outputs and the manifest entry. A follower returns no outcome.
+fn train_model(
+    context: &Context<'_>,
+    model_name: &str,
+    work: WorkFiles,
+    control: Option<(TrialControl, String)>,
+    manifest: Option<&mut RunManifest>,
+) -> Result<Option<ModelOutcome>> {
+    let Context { job, plugin, run, labels, device, replica, .. } = *context;
+    let training = job.settings.training_for(model_name);
+    let started = Instant::now();
+    let (train_data, validation) = load_splits(context, model_name)?;
+    let balance = label_balance(training, &train_data.labels, labels, model_name)?;
+    let seed = job.settings.experiment.seed;
+    tch::manual_seed(seed as i64);
+    let mut model = plugin.experiment.load_model(model_name, labels.len(), device)?;
+    let params = model.named_parameters().map_err(|err| model_error(model_name, err))?;
+    let mut optim = AdamW::new(params, AdamWConfig { weight_decay: training.weight_decay, ..AdamWConfig::default() });
+    let config = TrainConfig::from_settings(training, model_name, labels.len(), seed, balance, device, replica);
+    let mut hooks = ModelHooks::new(job, run, training, &config, work, control)?;
+    let state = restore(job, run, model_name, &mut model, &mut optim, &hooks, replica.is_leader())?;
+    // Every replica starts from rank 0's parameters and optimiser moments.
+    replica.broadcast_from_leader(&optim.params())?;
+    replica.broadcast_from_leader(&optim.state().0.into_iter().map(|(_, t)| t).collect::<Vec<_>>())?;
+    probe(&mut model, &validation, labels.len(), device, model_name)?;
+    let state = run_loop(&mut model, &train_data, &validation, &config, &mut optim, state, &mut hooks.set())?;
+    hooks.progress.end();
+    let replicas_sha256 = match replica.world_size() {
+        1 => None,
+        _ => Some(replica.check_identical(&optim.params())?),
+    };
+    let Some(manifest) = manifest else {
+        // Followers wait for rank 0's outputs, so that the next model starts together.
+        replica.barrier()?;
+        return Ok(None);
+    };
+    let trained = Trained { config: &config, state: &state, validation: &validation, started };
+    let outcome = write_outputs(job, run, &mut model, &hooks, trained, labels)?;
+    remove_checkpoints(job, run, model_name, training.keep_checkpoints_after_finish)?;
+    hooks.live.end();
+    replica.barrier()?;
+    announce(context, &config, &outcome, replicas_sha256.as_deref())?;
+    manifest.add_result(&outcome, replicas_sha256.as_deref());
+    manifest.save(job, run)?;
+    Ok(Some(outcome))
+}
+
+/// Prints the headline of a model that finished (rank 0).
+fn announce(context: &Context<'_>, config: &TrainConfig, outcome: &ModelOutcome, sha256: Option<&str>) -> Result<()> {
+    let model_name = &config.model_name;
+    println!(
+        "train: {model_name}: best {} = {:.4} at epoch {} ({:.0} samples/s); model in {}",
+        config.objective_name(),
+        outcome.best_value,
+        outcome.best_epoch,
+        outcome.samples_per_second,
+        context.job.storage.uri(&context.run.training_dir(model_name)?)
+    );
+    if let Some(sha) = sha256 {
+        println!(
+            "train: {model_name}: {} replicas hold bit-identical parameters (sha256 {sha})",
+            context.replica.world_size()
+        );
+    }
+    Ok(())
+}
+
+/// The training and validation splits of `model_name`, with the model's input columns.
+///
+/// # Errors
+/// A model missing from the prepared data, a missing input column, or an empty split (named).
+fn load_splits(context: &Context<'_>, model_name: &str) -> Result<(Dataset, Dataset)> {
+    let job = context.job;
+    let entry = context.prepared.models.iter().find(|m| m.name == model_name).ok_or_else(|| Error::ModelContract {
+        model: model_name.to_string(),
+        problem: "not in the prepared data: run `prepare` again for the current model_names".into(),
+    })?;
+    let inputs: Vec<(String, String)> = entry
+        .input_keys
+        .iter()
+        .map(|key| {
+            entry.columns.get(key).map(|column| (key.clone(), column.clone())).ok_or_else(|| Error::ModelContract {
+                model: model_name.to_string(),
+                problem: format!("input key {key:?} is missing from the prepared data"),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let load = |split: &str| -> Result<Dataset> {
+        let key = job.layout.prepared(split)?;
+        let uri = job.storage.uri(&key);
+        let empty = |problem: String| Error::ModelContract { model: model_name.to_string(), problem };
+        if !job.storage.exists(&key)? {
+            return Err(empty(format!("the {split} split is empty ({uri} missing)")));
+        }
+        let data = Dataset::from_parquet(job.storage.get(&key)?, &uri, &inputs)?;
+        if data.is_empty() {
+            return Err(empty(format!("the {split} split is empty")));
+        }
+        Ok(data)
+    };
+    Ok((load("train")?, load("validation")?))
 }
 
 /// The epoch sampling and class weights `training` asks for, from the training split's labels.
 ///
 /// # Errors
 /// A label with no training record while `class_weighting` or the balanced `sampler` needs one.
-fn label_balance(
-    training: &TrainingSettings,
-    train_labels: &[i64],
-    labels: &[String],
-    model: &str,
-) -> Result<(Sampling, Option<Vec<f64>>)> {
+fn label_balance(training: &TrainingSettings, train_labels: &[i64], labels: &[String], model: &str) -> Result<Balance> {
     let counts = label_counts(train_labels, labels.len());
     let missing = |key: &str, value: &str, label: usize| Error::ModelContract {
         model: model.to_string(),
@@ -372,7 +387,7 @@ fn label_balance(
     if training.class_weighting != ClassWeighting::None || training.sampler != Sampler::Shuffle {
         tracing::debug!("{model}: training label counts {counts:?}, class weights {weights:?}");
     }
-    Ok((sampling, weights))
+    Ok(Balance { sampling, class_weights: weights })
 }
 
 /// Runs the model once on two validation rows, so a wrong output shape or a failing forward
@@ -392,7 +407,7 @@ fn restore(
     model_name: &str,
     model: &mut dyn Model,
     optim: &mut AdamW,
-    hooks: &RunHooks,
+    hooks: &ModelHooks<'_>,
     leader: bool,
 ) -> Result<TrainState> {
     let state_key = run.checkpoint_state(model_name)?;
@@ -402,23 +417,23 @@ fn restore(
     let uri = job.storage.uri(&state_key);
     let saved: CheckpointState = toml::from_str(&String::from_utf8_lossy(&job.storage.get(&state_key)?))
         .map_err(|err| Error::data_file(&uri, err))?;
-    let fetch = |name: &str| -> Result<std::path::PathBuf> {
-        let path = hooks.work.join(format!("restore-{name}.safetensors"));
-        job.storage.get_file(&run.checkpoint(model_name, name)?, &path)?;
+    let fetch = |name: &str, key: String| -> Result<std::path::PathBuf> {
+        let path = hooks.work.restored(name);
+        job.storage.get_file(&key, &path)?;
         Ok(path)
     };
-    let name = saved.weights_name();
-    model.load_weights(&fetch(&name)?).map_err(|err| model_error(model_name, err))?;
-    let tensors =
-        Tensor::read_safetensors(fetch(&format!("optimizer-{name}"))?).map_err(|err| model_error(model_name, err))?;
+    let step = saved.state.step;
+    let weights = fetch("weights", run.checkpoint_weights(model_name, step)?)?;
+    model.load_weights(&weights).map_err(|err| model_error(model_name, err))?;
+    let optimizer = fetch("optimizer", run.checkpoint_optimizer(model_name, step)?)?;
+    let tensors = Tensor::read_safetensors(optimizer).map_err(|err| model_error(model_name, err))?;
     optim.load_state(&tensors, saved.optimizer_steps).map_err(|err| Error::data_file(&uri, err))?;
     if saved.state.best.is_some() {
-        std::fs::copy(fetch("best")?, hooks.best_weights())
-            .map_err(|source| Error::Io { path: hooks.best_weights(), source })?;
+        let best = hooks.work.best_weights();
+        std::fs::copy(fetch("best", run.checkpoint_best(model_name)?)?, &best)
+            .map_err(|source| Error::Io { path: best, source })?;
     }
-    if job.storage.exists(&run.metrics(model_name)?)? {
-        hooks.restore_metrics(&run.metrics(model_name)?, saved.state.step)?;
-    }
+    hooks.metrics.restore(step)?;
     if leader {
         println!(
             "train: {model_name}: resumed at epoch {} step {} (batch {} of the epoch)",

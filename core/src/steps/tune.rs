@@ -13,6 +13,7 @@ use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;
+use crate::track::sync;
 use crate::tune::plot::tuning_plot;
 use crate::tune::prune::{promote_trial, prune_trial};
 use crate::tune::record::TrialRecord;
@@ -25,7 +26,9 @@ use std::collections::BTreeMap;
 
 /// What the step did.
 pub struct TuneReport {
+    /// The tuning job's run.
     pub run: RunLayout,
+    /// Where the run is, as a URI.
     pub run_uri: String,
     /// Per model, its search's outcome (models a resume found finished are absent).
     pub models: Vec<(String, SearchOutcome)>,
@@ -65,7 +68,7 @@ pub fn tune(job: &Job, plugin: &Plugin, resume: Option<u64>, launch: &mut Launch
     let result = search_models(job, &run, &mut manifest, launch);
     manifest.finish(if result.is_ok() { "finished" } else { "failed" });
     manifest.save(job, &run)?;
-    crate::track::sync::after_step(job, &run);
+    sync::after_step(job, &run);
     Ok(TuneReport { run, run_uri, models: result? })
 }
 
@@ -77,7 +80,7 @@ fn search_models(
 ) -> Result<Vec<(String, SearchOutcome)>> {
     let settings = &job.settings;
     let mut records = load_trials(job, run)?;
-    let scratch = crate::scratch::scratch(&format!("mlpipe-tune-run{}", run.num()))?;
+    let scratch = crate::scratch::scratch(&run.scratch_name("tune"))?;
     let work = scratch.path();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let gpus = match settings.training.device {
@@ -99,7 +102,8 @@ fn search_models(
             cores,
             gpus,
         };
-        let outcome = search.run(&mut records, launch)?;
+        // The tracker shows each trial as a child run as soon as it ends.
+        let outcome = search.run(&mut records, launch, &mut |record| sync::after_trial(job, run, record))?;
         let best = &outcome.best;
         let trial = run.trial(model, best.trial)?;
         promote_trial(job, run, &trial, model)?;

@@ -1,13 +1,14 @@
 //! [`LiveTracker`]: one model's training streamed to MLflow as it happens (rank 0 only: the other
-//! replicas run [`FollowerHooks`](crate::train::follower_hooks::FollowerHooks), which track
+//! replicas run [`Follower`](crate::train::follower::Follower), which tracks
 //! nothing). Metric points are queued on the background [`BufferedTracker`], which never blocks
 //! training; what it cannot deliver is left to the sync at the end of the step, or to
-//! `runner sync`.
+//! `runner sync`. As a training hook ([`LiveTracking`]) it is fed every metric point.
 
 use super::snapshot::{identity, Identity};
 use super::{mark_down, tracker_down};
 use crate::job::Job;
 use crate::layout::RunLayout;
+use crate::train::hooks::Hooks;
 use crate::train::metric_log::MetricPoint;
 use mlpipe_tracking::{BufferedTracker, Delivery, Event, Metric};
 use std::time::Duration;
@@ -78,6 +79,25 @@ impl LiveTracker {
                 mark_down();
                 false
             }
+        }
+    }
+}
+
+/// [`LiveTracker`] as a training hook: every metric point is queued, and the tracker is finished
+/// when training ends normally. Without a tracker (no `[tracking]`, or it is down) it does nothing.
+pub struct LiveTracking(pub Option<LiveTracker>);
+
+impl Hooks for LiveTracking {
+    fn metric(&mut self, point: &MetricPoint) -> crate::Result<()> {
+        if let Some(live) = &mut self.0 {
+            live.metric(point);
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        if let Some(live) = self.0.take() {
+            live.finish();
         }
     }
 }

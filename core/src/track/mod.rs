@@ -9,7 +9,7 @@ pub mod live;
 pub mod snapshot;
 pub mod sync;
 
-pub use live::LiveTracker;
+pub use live::{LiveTracker, LiveTracking};
 
 use crate::job::Job;
 use crate::layout::RunLayout;

@@ -14,14 +14,18 @@ use std::path::PathBuf;
 
 /// A snapshot with its artifact files staged in a temporary folder (deleted on drop).
 pub struct Staged {
+    /// The run as MLflow should show it.
     pub snapshot: RunSnapshot,
     _files: tempfile::TempDir,
 }
 
 /// The identity of a model's MLflow run: its key, creation spec and params.
 pub struct Identity {
+    /// The run's key (see [`run_key`]).
     pub key: String,
+    /// How the run is created: name, tags, parent, start.
     pub spec: RunSpec,
+    /// The run's params: its settings as `section.key` pairs.
     pub params: Vec<(String, String)>,
 }
 
@@ -168,7 +172,7 @@ fn artifact_keys(job: &Job, run: &RunLayout, model: &str) -> Result<Vec<(String,
         return Ok(keys);
     }
     add_tree(&run.inference_dir(model)?, "inference/", "")?;
-    add_tree(&format!("{}{model}/", run.tuning_dir()), "tuning/", "trial-")?;
+    add_tree(&run.tuning_model_dir(model), "tuning/", "trial-")?;
     for (key, path) in [
         (run.report(), "report.html"),
         (run.settings(), "settings.ini"),

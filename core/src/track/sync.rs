@@ -22,7 +22,9 @@ use mlpipe_tracking::{sync_run, MlflowClient, SyncReport};
 /// One MLflow run brought up to date: its key and what was sent.
 #[derive(Debug, Clone)]
 pub struct Synced {
+    /// The MLflow run's key.
     pub key: String,
+    /// What was sent.
     pub report: SyncReport,
 }
 

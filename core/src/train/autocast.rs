@@ -35,7 +35,9 @@ pub fn autocast<T>(precision: MixedPrecision, device: Device, f: impl FnOnce() -
 /// Dynamic loss scaling for float16 training (state is checkpointed, so resumes stay exact).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LossScaler {
+    /// The factor the loss is multiplied by before backward.
     pub scale: f64,
+    /// Finite steps since the scale last changed.
     pub good_steps: u64,
 }
 

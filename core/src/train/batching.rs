@@ -6,21 +6,14 @@
 use super::dataset::{ColumnValues, Dataset};
 use super::sampler::Sampling;
 use crate::rng::SplitMix64;
+/// How the rows of a training epoch are grouped into batches: `[training] batching` itself.
+pub use crate::settings::Batching;
 use std::cmp::Reverse;
 use tch::{Device, Tensor};
 
-/// Batches per bucket of [`Policy::Bucketed`]: large enough that a bucket sorted by length holds
+/// Batches per bucket of [`Batching::Bucketed`]: large enough that a bucket sorted by length holds
 /// near-equal neighbours, small enough that a bucket is a random sample of the data.
 pub const BUCKET_BATCHES: usize = 50;
-
-/// How the rows of a training epoch are grouped into batches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Policy {
-    /// Random buckets sorted by length, batches in random order: little padding.
-    Bucketed,
-    /// A plain random permutation cut into batches.
-    Shuffled,
-}
 
 /// The batches (row indices) of one training epoch; deterministic in (`seed`, `epoch`), the rows
 /// `sampling` picks (every row exactly once for [`Sampling::Shuffle`]), the last partial batch kept.
@@ -35,7 +28,7 @@ pub enum Policy {
 pub fn epoch_batches(
     lengths: &[usize],
     batch_size: usize,
-    policy: Policy,
+    policy: Batching,
     sampling: &Sampling,
     seed: u64,
     epoch: u64,
@@ -45,8 +38,8 @@ pub fn epoch_batches(
     let mut rows = sampling.epoch_rows(lengths.len(), &mut rng);
     rng.shuffle(&mut rows);
     match policy {
-        Policy::Shuffled => rows.chunks(batch_size).map(<[usize]>::to_vec).collect(),
-        Policy::Bucketed => {
+        Batching::Shuffled => rows.chunks(batch_size).map(<[usize]>::to_vec).collect(),
+        Batching::Bucketed => {
             let mut batches = Vec::with_capacity(rows.len().div_ceil(batch_size));
             for bucket in rows.chunks_mut(BUCKET_BATCHES * batch_size) {
                 // Stable, so ties keep their random order.
@@ -176,7 +169,7 @@ mod tests {
     #[test]
     fn epochs_are_deterministic_per_seed_and_epoch() {
         let lengths = skewed_lengths(1000);
-        for policy in [Policy::Bucketed, Policy::Shuffled] {
+        for policy in [Batching::Bucketed, Batching::Shuffled] {
             let first = epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 42, 3);
             assert_eq!(first, epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 42, 3));
             assert_ne!(first, epoch_batches(&lengths, 16, policy, &Sampling::Shuffle, 42, 4));
@@ -188,14 +181,14 @@ mod tests {
     fn every_row_appears_once_per_epoch_with_the_partial_batch_kept() {
         // 1,013 rows: several buckets of 50 × 8 rows plus a partial one.
         let lengths = skewed_lengths(1013);
-        for policy in [Policy::Bucketed, Policy::Shuffled] {
+        for policy in [Batching::Bucketed, Batching::Shuffled] {
             let batches = epoch_batches(&lengths, 8, policy, &Sampling::Shuffle, 1, 0);
             assert_eq!(sorted_rows(&batches), (0..1013).collect::<Vec<_>>());
             assert_eq!(batches.len(), 127);
             assert_eq!(batches.iter().filter(|batch| batch.len() != 8).count(), 1);
             assert!(batches.iter().all(|batch| !batch.is_empty() && batch.len() <= 8));
         }
-        assert!(epoch_batches(&[], 8, Policy::Bucketed, &Sampling::Shuffle, 1, 0).is_empty());
+        assert!(epoch_batches(&[], 8, Batching::Bucketed, &Sampling::Shuffle, 1, 0).is_empty());
     }
 
     #[test]
@@ -204,7 +197,7 @@ mod tests {
         let lengths = skewed_lengths(1000);
         let labels: Vec<i64> = (0..1000).map(|row| i64::from(row >= 900)).collect();
         let sampling = Sampling::balanced(&labels, 2);
-        for policy in [Policy::Bucketed, Policy::Shuffled] {
+        for policy in [Batching::Bucketed, Batching::Shuffled] {
             let batches = epoch_batches(&lengths, 16, policy, &sampling, 8, 2);
             let rows = batches.concat();
             assert_eq!(rows.len(), 1000);
@@ -217,15 +210,15 @@ mod tests {
     #[test]
     fn bucketing_pads_far_less_than_shuffling_on_skewed_lengths() {
         let lengths = skewed_lengths(10_000);
-        let bucketed = padding(&lengths, &epoch_batches(&lengths, 32, Policy::Bucketed, &Sampling::Shuffle, 5, 0));
-        let shuffled = padding(&lengths, &epoch_batches(&lengths, 32, Policy::Shuffled, &Sampling::Shuffle, 5, 0));
+        let bucketed = padding(&lengths, &epoch_batches(&lengths, 32, Batching::Bucketed, &Sampling::Shuffle, 5, 0));
+        let shuffled = padding(&lengths, &epoch_batches(&lengths, 32, Batching::Shuffled, &Sampling::Shuffle, 5, 0));
         assert!(bucketed * 10 < shuffled, "bucketed {bucketed} vs shuffled {shuffled} padded tokens");
     }
 
     #[test]
     fn bucketed_batch_order_is_shuffled_not_sorted() {
         let lengths = skewed_lengths(2000);
-        let batches = epoch_batches(&lengths, 4, Policy::Bucketed, &Sampling::Shuffle, 9, 0);
+        let batches = epoch_batches(&lengths, 4, Batching::Bucketed, &Sampling::Shuffle, 9, 0);
         let longest: Vec<usize> = batches.iter().map(|batch| lengths[batch[0]]).collect();
         assert!(longest.windows(2).any(|pair| pair[0] < pair[1]), "batches ordered by length");
     }

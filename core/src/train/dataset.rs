@@ -16,8 +16,11 @@ const READ_BATCH_ROWS: usize = 8192;
 /// One model's split, in memory, inputs in `ordered_input_keys` order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
+    /// Record ids, in row order.
     pub ids: Vec<String>,
+    /// Label index per row.
     pub labels: Vec<i64>,
+    /// The forward inputs, one column each.
     pub inputs: Vec<InputColumn>,
 }
 
@@ -28,6 +31,7 @@ pub struct InputColumn {
     pub name: String,
     /// `len + 1` offsets into `values`, starting at 0.
     pub offsets: Vec<usize>,
+    /// The values of every row, concatenated.
     pub values: ColumnValues,
 }
 

@@ -16,6 +16,7 @@ use mlpipe_plugin_api::Model;
 
 /// Predictions of one pass, in dataset row order.
 pub struct Predictions {
+    /// Loss and metrics of the pass.
     pub evaluation: Evaluation,
     /// Predicted class per row.
     pub predicted: Vec<usize>,
@@ -24,11 +25,15 @@ pub struct Predictions {
 /// How to run the evaluation forward passes.
 #[derive(Debug, Clone, Copy)]
 pub struct EvalSetup<'a> {
+    /// Classes of the task.
     pub num_labels: usize,
+    /// Rows per forward pass.
     pub batch_size: usize,
+    /// Where tensors live.
     pub device: Device,
     /// The training's autocast, as inference will run it.
     pub precision: MixedPrecision,
+    /// The model (named in errors).
     pub model_name: &'a str,
 }
 

@@ -21,9 +21,13 @@ pub const METRIC_NAMES: [&str; 10] = [
 /// One metric value at a point of training.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricPoint {
+    /// 1-based epoch the point belongs to.
     pub epoch: u64,
+    /// Optimiser steps taken when it was measured.
     pub step: u64,
+    /// `<split>:<metric>`, one of [`METRIC_NAMES`].
     pub name: String,
+    /// The value.
     pub value: f64,
 }
 

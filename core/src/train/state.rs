@@ -33,6 +33,7 @@ pub struct TrainState {
     pub train_seconds: f64,
     /// Running sums of the epoch in progress, so a mid-epoch checkpoint resumes exactly.
     pub epoch_loss_sum: f64,
+    /// Rows behind `epoch_loss_sum`.
     pub epoch_loss_rows: u64,
     /// Training predictions of the epoch in progress (rows true, columns predicted).
     pub epoch_confusion: Vec<Vec<u64>>,
@@ -43,8 +44,11 @@ pub struct TrainState {
 /// The best objective value so far.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Best {
+    /// The objective value.
     pub value: f64,
+    /// 1-based epoch where it was reached.
     pub epoch: u64,
+    /// Optimiser step where it was reached.
     pub step: u64,
 }
 
@@ -53,8 +57,12 @@ pub struct Best {
 pub struct EpochRecord {
     /// 1-based epoch number, as printed.
     pub epoch: u64,
+    /// Optimiser steps taken by the end of the epoch.
     pub step: u64,
+    /// Loss and metrics on the training rows (running, over the epoch).
     pub train: EvaluationSummary,
+    /// Loss and metrics on the validation split at the end of the epoch.
     pub validation: EvaluationSummary,
+    /// Learning rate of the epoch's last step.
     pub learning_rate: f64,
 }

@@ -9,6 +9,7 @@
 //! trials that finished before it started, plus any that finish while it runs.
 
 use super::search::median_rule_stops;
+use crate::layout::trial_control;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub struct Reference {
 /// A trial's side of the control folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrialControl {
+    /// The control folder.
     pub dir: PathBuf,
 }
 
@@ -41,12 +43,12 @@ impl TrialControl {
     }
 
     fn reference_path(dir: &Path) -> PathBuf {
-        dir.join("reference.json")
+        trial_control::reference(dir)
     }
 
     /// The marker a trial stopped by the median rule leaves.
     pub fn stopped_marker(dir: &Path) -> PathBuf {
-        dir.join("stopped")
+        trial_control::stopped(dir)
     }
 
     /// Tuner side: replaces the reference atomically.
@@ -57,7 +59,7 @@ impl TrialControl {
         let path = Self::reference_path(dir);
         let text = serde_json::to_vec(reference).expect("references always serialise");
         // Renamed into place, so a trial reading it never sees half a file.
-        let partial = dir.join("reference.json.partial");
+        let partial = trial_control::reference_partial(dir);
         std::fs::write(&partial, text)
             .and_then(|()| std::fs::rename(&partial, &path))
             .map_err(|source| Error::Io { path, source })

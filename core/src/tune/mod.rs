@@ -6,6 +6,7 @@ pub mod control;
 pub mod hyperband_plan;
 pub mod plot;
 pub mod prune;
+pub mod pruner;
 pub mod record;
 pub mod search;
 pub mod store;

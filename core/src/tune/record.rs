@@ -36,6 +36,7 @@ pub struct TrialRecord {
     pub trial: u32,
     /// The tuned `[training]` keys and the values tried, as settings text.
     pub parameters: BTreeMap<String, String>,
+    /// Where the trial stands.
     pub status: TrialStatus,
     /// The objective metric, e.g. `validation:macro_f1`.
     pub objective_metric: String,

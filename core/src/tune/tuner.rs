@@ -16,9 +16,9 @@ use super::record::{TrialRecord, TrialStatus};
 use super::search::{propose, Observation, Space};
 use super::store::{per_epoch, save_trials};
 use crate::job::Job;
-use crate::layout::RunLayout;
+use crate::layout::{trial_control, RunLayout};
 use crate::settings::{TuningEarlyStopping, TuningStrategy};
-use crate::steps::ModelOutcome;
+use crate::train::outcome::ModelOutcome;
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,12 +30,15 @@ use std::time::{Duration, Instant};
 pub struct TrialLaunch {
     /// The tuning job's run.
     pub run: u64,
+    /// The model searched.
     pub model: String,
+    /// The trial number (1-based).
     pub trial: u32,
     /// `section.key=value` settings overrides: the trial's parameters and its thread share.
     pub overrides: Vec<String>,
     /// The trial's control folder ([`TrialControl`]); its log goes to `log`.
     pub control_dir: PathBuf,
+    /// The file the trial's output goes to.
     pub log: PathBuf,
     /// The GPU this trial may use (CUDA index), when training on GPUs.
     pub gpu: Option<usize>,
@@ -59,14 +62,19 @@ pub struct SearchOutcome {
 /// The search of `model` in `run`; `records` holds every model's trials (a resume's included) and
 /// is saved after each change.
 pub struct ModelSearch<'a> {
+    /// The tuning job.
     pub job: &'a Job,
+    /// The tuning job's run.
     pub run: &'a RunLayout,
+    /// The model searched.
     pub model: &'a str,
+    /// The search space.
     pub space: Space,
     /// Local folder for control folders and logs.
     pub work: PathBuf,
-    /// Hardware: the host's cores and CUDA devices (0: CPU training).
+    /// The host's CPU cores.
     pub cores: usize,
+    /// CUDA devices of the host (0: CPU training).
     pub gpus: usize,
 }
 
@@ -97,11 +105,17 @@ impl ModelSearch<'_> {
         }
     }
 
-    /// Runs the search to its end.
+    /// Runs the search to its end; `trial_ended` sees each trial's record as soon as it is final
+    /// (the step shows it in the tracker).
     ///
     /// # Errors
     /// A trial process that cannot be started, storage failures, or no trial with a result.
-    pub fn run(&self, records: &mut Vec<TrialRecord>, launch: &mut Launcher<'_>) -> Result<SearchOutcome> {
+    pub fn run(
+        &self,
+        records: &mut Vec<TrialRecord>,
+        launch: &mut Launcher<'_>,
+        trial_ended: &mut dyn FnMut(&TrialRecord),
+    ) -> Result<SearchOutcome> {
         let (tuning, maximize, objective_metric) = self.settings();
         let parallel = tuning.max_parallel_jobs.max(1) as usize;
         let max_jobs = self.max_jobs();
@@ -150,37 +164,50 @@ impl ModelSearch<'_> {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
-            let mut i = 0;
-            while i < running.len() {
-                let status =
-                    running[i].child.try_wait().map_err(|source| Error::Io { path: "trial".into(), source })?;
-                let Some(status) = status else {
-                    i += 1;
-                    continue;
-                };
-                let done = running.swap_remove(i);
-                self.finish(records, &done, status, maximize)?;
-                trials_run += 1;
-                save_trials(self.job, self.run, records)?;
-                // The tracker shows each trial as a child run as soon as it ends.
-                if let Some(record) = self.mine(records).find(|r| r.trial == done.trial) {
-                    crate::track::sync::after_trial(self.job, self.run, record);
-                }
-                self.refresh_references(records, &running, maximize)?;
-                if ended.is_none() {
-                    ended = self.finished_reason(records);
-                }
-            }
+            trials_run += self.reap(records, &mut running, maximize, &mut ended, trial_ended)?;
         }
         let reason = ended.unwrap_or_else(|| format!("{max_jobs} trials run (max_jobs)"));
         let best = self.best(records, maximize).cloned().ok_or_else(|| Error::ModelContract {
             model: self.model.to_string(),
             problem: format!(
                 "no tuning trial produced a result; see the logs in {}",
-                self.job.storage.uri(&format!("{}{}/", self.run.tuning_dir(), self.model))
+                self.job.storage.uri(&self.run.tuning_model_dir(self.model))
             ),
         })?;
         Ok(SearchOutcome { best, trials_run, reason })
+    }
+
+    /// Records every trial process that has ended, saving the records after each; returns how many
+    /// ended. `ended` becomes the reason the search is over, once it is.
+    fn reap(
+        &self,
+        records: &mut [TrialRecord],
+        running: &mut Vec<Running>,
+        maximize: bool,
+        ended: &mut Option<String>,
+        trial_ended: &mut dyn FnMut(&TrialRecord),
+    ) -> Result<usize> {
+        let mut reaped = 0;
+        let mut i = 0;
+        while i < running.len() {
+            let status = running[i].child.try_wait().map_err(|source| Error::Io { path: "trial".into(), source })?;
+            let Some(status) = status else {
+                i += 1;
+                continue;
+            };
+            let done = running.swap_remove(i);
+            self.finish(records, &done, status, maximize)?;
+            reaped += 1;
+            save_trials(self.job, self.run, records)?;
+            if let Some(record) = self.mine(records).find(|r| r.trial == done.trial) {
+                trial_ended(record);
+            }
+            self.refresh_references(records, running, maximize)?;
+            if ended.is_none() {
+                *ended = self.finished_reason(records);
+            }
+        }
+        Ok(reaped)
     }
 
     /// The parameters of trial `proposed + 1`, or `None` while hyperband waits for a rung (or
@@ -286,7 +313,7 @@ impl ModelSearch<'_> {
         launch: &mut Launcher<'_>,
     ) -> Result<Running> {
         let record = self.mine(records).find(|r| r.trial == trial).expect("started trials are recorded");
-        let control = self.work.join(format!("{}-trial-{trial}", self.model));
+        let control = trial_control::control_dir(&self.work, self.model, trial);
         std::fs::create_dir_all(&control).map_err(|source| Error::Io { path: control.clone(), source })?;
         let _ = std::fs::remove_file(TrialControl::stopped_marker(&control));
         let early = self.job.settings.tuning.early_stopping == TuningEarlyStopping::Auto;
@@ -305,7 +332,7 @@ impl ModelSearch<'_> {
             trial,
             overrides,
             control_dir: control.clone(),
-            log: control.join("train.log"),
+            log: trial_control::log(&control),
             gpu: (self.gpus > 0).then(|| slot % self.gpus),
         };
         let child =
@@ -351,9 +378,9 @@ impl ModelSearch<'_> {
     ) -> Result<()> {
         let previous_best = self.best(records, maximize).map(|r| r.trial);
         let trial_layout = self.run.trial(self.model, done.trial)?;
-        let log_path = done.control.join("train.log");
+        let log_path = trial_control::log(&done.control);
         if log_path.exists() {
-            self.job.storage.put_file(&format!("{}train.log", trial_layout.prefix()), &log_path)?;
+            self.job.storage.put_file(&trial_layout.trial_log(), &log_path)?;
         }
         let stats_key = trial_layout.statistics(self.model)?;
         let outcome: Option<ModelOutcome> = if status.success() && self.job.storage.exists(&stats_key)? {

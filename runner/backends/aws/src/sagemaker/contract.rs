@@ -38,8 +38,3 @@ pub const TAG_MODEL: &str = "mlpipe:model";
 pub const TAG_STEP: &str = "mlpipe:step";
 
 pub use mlpipe_core::layout::sagemaker::{checkpoint_uri, data_uri, output_uri, settings_snapshot_uri};
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-}
