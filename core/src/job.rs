@@ -12,8 +12,11 @@ use std::time::Duration;
 
 /// The settings of a run and the experiment's storage.
 pub struct Job {
+    /// The validated settings.
     pub settings: Settings,
+    /// The experiment's storage (local folder or `s3://` prefix).
     pub storage: Arc<dyn Storage>,
+    /// The experiment's keys.
     pub layout: ExperimentLayout,
     /// What reaches beyond local disk and plain HTTP.
     pub remote: Arc<dyn Remote>,

@@ -2,6 +2,7 @@
 //! [`settings`], experiment files are named in [`layout`] and stored through [`storage`], plugins are
 //! loaded in [`plugin`], and the pipeline steps live in [`steps`] on top of the [`data`] files;
 //! [`browse`] reads past runs back for the command line.
+#![warn(missing_docs)]
 
 pub mod browse;
 pub mod data;

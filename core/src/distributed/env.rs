@@ -17,11 +17,13 @@ pub struct WorkerEnv {
     pub rank: usize,
     /// Rank among the workers of this host (selects the GPU).
     pub local_rank: usize,
+    /// Workers in the whole job.
     pub world_size: usize,
     /// Workers on this host.
     pub local_world_size: usize,
     /// Host of the rendezvous store.
     pub master_addr: String,
+    /// Port of the rendezvous store.
     pub master_port: u16,
     /// torchrun's agent already serves the store: every rank, rank 0 included, is a client.
     pub agent_store: bool,
@@ -89,10 +91,15 @@ impl WorkerEnv {
 /// `node_rank * nproc_per_node ..`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPlan {
+    /// This host's index among the hosts, `0..nnodes`.
     pub node_rank: usize,
+    /// Hosts in the job.
     pub nnodes: usize,
+    /// Workers this host starts.
     pub nproc_per_node: usize,
+    /// Host of the rendezvous store (the first host).
     pub master_addr: String,
+    /// Port of the rendezvous store.
     pub master_port: u16,
 }
 

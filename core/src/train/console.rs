@@ -17,7 +17,12 @@ pub enum Console {
     /// A terminal under `--quiet`: nothing per step.
     Silent,
     /// A terminal: progress bars; `verbose` also prints the metric lines.
-    Terminal { verbose: bool, bar: Option<TrainBar> },
+    Terminal {
+        /// Also print the metric lines.
+        verbose: bool,
+        /// The progress bar, once training began.
+        bar: Option<TrainBar>,
+    },
 }
 
 impl Console {

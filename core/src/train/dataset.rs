@@ -38,7 +38,9 @@ pub struct InputColumn {
 /// The flat values of an input column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnValues {
+    /// An integer column (token ids, masks).
     Int(Vec<i64>),
+    /// A float column (features).
     Float(Vec<f32>),
 }
 

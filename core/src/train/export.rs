@@ -64,19 +64,50 @@ pub enum ExportError {
     NoSamples,
     /// The model failed: its forward, its switch to evaluation mode, or listing its parameters.
     #[error("model {what}: {message}")]
-    Model { what: String, message: String },
+    Model {
+        /// What failed.
+        what: String,
+        /// libtorch's or the model's message.
+        message: String,
+    },
     /// libtorch could not trace the model, or a TorchScript module failed on these inputs.
     #[error("{what} on inputs {shapes:?}: {message}")]
-    Trace { what: &'static str, shapes: Vec<Vec<i64>>, message: String },
+    Trace {
+        /// What failed.
+        what: &'static str,
+        /// The sample inputs' shapes.
+        shapes: Vec<Vec<i64>>,
+        /// libtorch's or the model's message.
+        message: String,
+    },
     /// The traced module returns logits of another shape than the eager model.
     #[error("traced module returns logits of shape {traced:?} on inputs {shapes:?} where the model returns {eager:?}: forward depends on the input shape in a way that tracing freezes")]
-    OutputShape { shapes: Vec<Vec<i64>>, traced: Vec<i64>, eager: Vec<i64> },
+    OutputShape {
+        /// The sample inputs' shapes.
+        shapes: Vec<Vec<i64>>,
+        /// The traced module's logits shape.
+        traced: Vec<i64>,
+        /// The eager model's logits shape.
+        eager: Vec<i64>,
+    },
     /// The traced module's logits differ from the eager model's beyond the tolerance.
     #[error("traced module differs from the model on inputs {shapes:?}: max |traced - eager| = {max_abs_diff:.3e}, allowed {tolerance}: forward probably branches on the input shape or values, which tracing freezes")]
-    Mismatch { shapes: Vec<Vec<i64>>, max_abs_diff: f64, tolerance: Tolerance },
+    Mismatch {
+        /// The sample inputs' shapes.
+        shapes: Vec<Vec<i64>>,
+        /// The largest absolute difference found.
+        max_abs_diff: f64,
+        /// The difference allowed.
+        tolerance: Tolerance,
+    },
     /// Writing or reading the TorchScript file.
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: io::Error,
+    },
 }
 
 /// Distinguishes the temporary files of one process; the pid distinguishes processes.
