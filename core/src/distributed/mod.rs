@@ -6,4 +6,4 @@ pub mod env;
 pub mod replica;
 
 pub use env::{HostPlan, WorkerEnv};
-pub use replica::Replica;
+pub use replica::{shard_rows, Replica};

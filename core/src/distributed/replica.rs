@@ -5,7 +5,6 @@
 //! path.
 
 use super::env::WorkerEnv;
-use crate::train::dataset::Dataset;
 use crate::{Error, Result};
 use mlpipe_c10d::{Backend, GroupConfig, ProcessGroup, ReduceOp};
 use mlpipe_plugin_api::tch::{self, Device, Kind, Tensor};
@@ -94,7 +93,7 @@ impl Replica {
     /// This replica's rows of a global batch (rows `rank, rank + world, ...`): the shards of all
     /// replicas are disjoint and together make the batch.
     pub fn shard(&self, rows: &[usize]) -> Vec<usize> {
-        Dataset::shard_rows(rows, self.rank(), self.world_size())
+        shard_rows(rows, self.rank(), self.world_size())
     }
 
     /// Adds `tensors` element-wise across replicas, in place.
@@ -223,4 +222,26 @@ impl Replica {
 
 fn dist_error(err: impl std::fmt::Display) -> Error {
     Error::Distributed { what: err.to_string() }
+}
+/// Rows `rank, rank + world, ...` of a permutation: a disjoint shard per rank (data-parallel
+/// training); the shards of all ranks together are `rows`.
+///
+/// # Panics
+/// If `world` is 0.
+pub fn shard_rows(rows: &[usize], rank: usize, world: usize) -> Vec<usize> {
+    assert!(world > 0, "world size must be positive");
+    rows.iter().skip(rank).step_by(world).copied().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_disjoint_and_cover_the_rows() {
+        let rows = [7, 3, 9, 1, 4, 8, 2];
+        let shards: Vec<Vec<usize>> = (0..3).map(|rank| shard_rows(&rows, rank, 3)).collect();
+        assert_eq!(shards, [vec![7, 1, 2], vec![3, 4], vec![9, 8]]);
+        assert_eq!(shard_rows(&rows, 0, 1), rows);
+    }
 }

@@ -155,16 +155,6 @@ impl Dataset {
             None => Ok(()),
         }
     }
-
-    /// Rows `rank, rank + world, ...` of a permutation: a disjoint shard per rank (data-parallel
-    /// training); the shards of all ranks together are `rows`.
-    ///
-    /// # Panics
-    /// If `world` is 0.
-    pub fn shard_rows(rows: &[usize], rank: usize, world: usize) -> Vec<usize> {
-        assert!(world > 0, "world size must be positive");
-        rows.iter().skip(rank).step_by(world).copied().collect()
-    }
 }
 
 fn column_of<'a>(batch: &'a RecordBatch, column: &str, uri: &str) -> Result<&'a ArrayRef> {
@@ -320,13 +310,5 @@ mod tests {
         let err = data.check_labels(2, "mem").unwrap_err().to_string();
         assert!(err.contains("\"r2\"") && err.contains("label"), "{err}");
         assert_eq!(data.lengths(), [0, 0, 0, 0]);
-    }
-
-    #[test]
-    fn shards_are_disjoint_and_cover_the_rows() {
-        let rows = [7, 3, 9, 1, 4, 8, 2];
-        let shards: Vec<Vec<usize>> = (0..3).map(|rank| Dataset::shard_rows(&rows, rank, 3)).collect();
-        assert_eq!(shards, [vec![7, 1, 2], vec![3, 4], vec![9, 8]]);
-        assert_eq!(Dataset::shard_rows(&rows, 0, 1), rows);
     }
 }
