@@ -17,9 +17,7 @@ use mlpipe_core::pipeline::{Invocation, Step};
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Settings;
 use mlpipe_core::steps::{self, Existing, RunManifest, Verdict};
-use mlpipe_core::tune::record::TrialRecord;
 use mlpipe_core::{Error, Result};
-use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -288,10 +286,8 @@ fn what_to_train(job: &Job, num: u64, recorded: &RunManifest) -> Result<(String,
             ),
         });
     };
-    let best_key = run.tuning_best();
-    let uri = job.storage.uri(&best_key);
-    let best: BTreeMap<String, TrialRecord> =
-        serde_json::from_slice(&job.storage.get(&best_key)?).map_err(|err| Error::data_file(&uri, err))?;
+    let best = steps::read_best(job, &run)?;
+    let uri = job.storage.uri(&run.tuning_best());
     let trial = best.get(model).ok_or_else(|| Error::data_file(&uri, format!("no best trial of model {model}")))?;
     println!("reproduce: run {num} is a tuning run: training its best trial, {model} trial {}", trial.trial);
     Ok((run.trial(model, trial.trial)?.settings(), vec![model.clone()]))

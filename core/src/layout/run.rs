@@ -26,8 +26,16 @@ pub const TUNING_DIR: &str = "tuning/";
 pub const TRIAL_PREFIX: &str = "trial-";
 /// `inference/report.html`'s file name: the human-readable report.
 pub const REPORT_FILE: &str = "report.html";
+/// `tuning/<model>/objective.png`'s file name: the objective per trial and the best so far.
+pub const TUNING_PLOT_FILE: &str = "objective.png";
 /// `tuning/trials.jsonl`'s file name: one line per trial.
 pub const TRIALS_FILE: &str = "trials.jsonl";
+
+/// `<model>-objective.png`: the name of `model`'s tuning plot while it is drawn in a local scratch
+/// folder (one folder may hold every model's), before it is stored at [`RunLayout::tuning_plot`].
+pub fn tuning_plot_scratch(model: &str) -> String {
+    format!("{model}-{TUNING_PLOT_FILE}")
+}
 
 /// The keys of one run, `<exp>/runs/<n>/...`. Methods taking a model name (or a curve or
 /// checkpoint name) check that it is a single key segment and fail with
@@ -205,7 +213,7 @@ impl RunLayout {
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn tuning_plot(&self, model: &str) -> Result<String, StorageError> {
         validate_segment(model, "model name")?;
-        Ok(format!("{}{model}/objective.png", self.tuning_dir()))
+        Ok(format!("{}{model}/{TUNING_PLOT_FILE}", self.tuning_dir()))
     }
 
     /// `runs/<n>/tuning/trials.jsonl`: one line per trial.
