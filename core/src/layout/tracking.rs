@@ -59,3 +59,35 @@ pub fn artifact_files(run: &RunLayout) -> Vec<(String, String)> {
         (run.tuning_trials(), format!("{TUNING_DIR}{TRIALS_FILE}")),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::ExperimentLayout;
+
+    #[test]
+    fn tracker_keys_name_the_run_model_and_trial() {
+        let run = ExperimentLayout::new("news").unwrap().run(3);
+        assert_eq!(tracker_key("news", &run, "bert"), "news/3/bert");
+        assert_eq!(tracker_key("news", &run.trial("bert", 2).unwrap(), "bert"), "news/3/bert/trial-2");
+    }
+
+    #[test]
+    fn artifacts_mirror_the_run_folder_and_skip_checkpoints_and_trials() {
+        let run = ExperimentLayout::new("news").unwrap().run(3);
+        let trees = artifact_trees(&run, "bert").unwrap();
+        let shown: Vec<_> = trees.iter().map(|t| (t.prefix.as_str(), t.under, t.skip)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("news/runs/3/training/bert/", "training/", "checkpoints/"),
+                ("news/runs/3/inference/bert/", "inference/", ""),
+                ("news/runs/3/tuning/bert/", "tuning/", "trial-"),
+            ]
+        );
+        let trial = artifact_trees(&run.trial("bert", 2).unwrap(), "bert").unwrap();
+        assert_eq!((trial[1].prefix.as_str(), trial[1].skip), ("news/runs/3/tuning/bert/trial-2/", "training/"));
+        let files: Vec<_> = artifact_files(&run).into_iter().map(|(_, path)| path).collect();
+        assert_eq!(files, ["report.html", "settings.ini", "manifest.toml", "tuning/trials.jsonl"]);
+    }
+}
