@@ -10,17 +10,14 @@
 use crate::browse::ExperimentArgs;
 use crate::parse::{names_subcommand, parse_or_exit};
 use clap::{Parser, Subcommand};
-use mlpipe_core::browse::ManifestView;
 use mlpipe_core::data::DataManifest;
 use mlpipe_core::hash::sha256_file;
 use mlpipe_core::job::Job;
 use mlpipe_core::pipeline::{Invocation, Step};
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Settings;
-use mlpipe_core::steps::{self, Existing, Verdict};
-use mlpipe_core::tune::record::TrialRecord;
+use mlpipe_core::steps::{self, Existing, RunManifest, Verdict};
 use mlpipe_core::{Error, Result};
-use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -174,7 +171,7 @@ fn write_snapshot(
 fn check_plugin(
     num: u64,
     plugin: Option<&PathBuf>,
-    recorded: &ManifestView,
+    recorded: &RunManifest,
     allow_different_plugin: bool,
 ) -> Result<(PathBuf, Vec<String>)> {
     let plugin_path = plugin.cloned().unwrap_or_else(|| PathBuf::from(&recorded.plugin_file));
@@ -212,7 +209,7 @@ fn check_plugin(
 
 /// The data the run was trained on: re-created when the experiment's snapshot differs; the
 /// prepared data is re-made when it does not match the snapshot.
-fn recreate_data(job: &Job, plugin_path: &Path, num: u64, recorded: &ManifestView, say: &dyn Fn(String)) -> Result<()> {
+fn recreate_data(job: &Job, plugin_path: &Path, num: u64, recorded: &RunManifest, say: &dyn Fn(String)) -> Result<()> {
     let opened = Plugin::open(plugin_path, &job.settings)?;
     let data: Option<DataManifest> = steps::read_manifest(job, &job.layout.data_manifest())?;
     let current = data.map(|manifest| manifest.records_sha256);
@@ -275,7 +272,7 @@ fn record_verdict(
 /// The settings snapshot to train from and the models to compare: the run's own snapshot and
 /// models, or for a tuning run the best trial's snapshot and its model (whose outputs the run
 /// kept in `training/<model>/`).
-fn what_to_train(job: &Job, num: u64, recorded: &ManifestView) -> Result<(String, Vec<String>)> {
+fn what_to_train(job: &Job, num: u64, recorded: &RunManifest) -> Result<(String, Vec<String>)> {
     let run = job.layout.run(num);
     let models = recorded.model_names();
     if recorded.job_type != "tuning" {
@@ -289,10 +286,8 @@ fn what_to_train(job: &Job, num: u64, recorded: &ManifestView) -> Result<(String
             ),
         });
     };
-    let best_key = run.tuning_best();
-    let uri = job.storage.uri(&best_key);
-    let best: BTreeMap<String, TrialRecord> =
-        serde_json::from_slice(&job.storage.get(&best_key)?).map_err(|err| Error::data_file(&uri, err))?;
+    let best = steps::read_best(job, &run)?;
+    let uri = job.storage.uri(&run.tuning_best());
     let trial = best.get(model).ok_or_else(|| Error::data_file(&uri, format!("no best trial of model {model}")))?;
     println!("reproduce: run {num} is a tuning run: training its best trial, {model} trial {}", trial.trial);
     Ok((run.trial(model, trial.trial)?.settings(), vec![model.clone()]))

@@ -17,10 +17,6 @@ mod time;
 pub use details::render_details;
 pub use list::{list_runs, ModelSummary, RunSummary};
 pub use read::{Claim, TestScores};
-
-/// The run manifest as browsing shows it: the one [`RunManifest`](crate::steps::RunManifest), kept
-/// under its former name for callers that still use it.
-pub type ManifestView = crate::steps::RunManifest;
 pub use show::{show_run, Artifact, BestTrial, ModelDetails, RunDetails, TuningOutcome};
 pub use status::RunStatus;
 pub use table::render_table;

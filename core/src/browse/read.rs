@@ -70,7 +70,12 @@ fn bytes(job: &Job, key: &str) -> Result<Option<Vec<u8>>> {
 }
 
 /// Reads and parses the object at `key` with `parse`; `what` names the file kind in warnings.
-fn parsed<T>(job: &Job, key: &str, what: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<Found<T>> {
+pub(crate) fn parsed<T>(
+    job: &Job,
+    key: &str,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Found<T>> {
     let Some(bytes) = bytes(job, key)? else {
         return Ok(Found::Missing);
     };

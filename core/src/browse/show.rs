@@ -6,9 +6,9 @@ use super::status::RunStatus;
 use crate::job::Job;
 use crate::layout::{self, RunLayout};
 use crate::steps::{ModelResult, RunManifest};
+use crate::tune::record::{parse_best, TrialRecord};
 use crate::tune::store::load_trials;
 use crate::{Error, Result};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// One run, as `runner show` prints it.
@@ -62,9 +62,9 @@ pub struct TuningOutcome {
     pub best: Option<BestTrial>,
 }
 
-/// The best trial of a model, as `tuning/best.json` records it (model → trial record).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+/// The best trial of a model as `runner show` prints it: the part of its
+/// [`TrialRecord`] in `tuning/best.json` (model → trial record) that browsing shows.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BestTrial {
     /// The trial number (1-based).
     pub trial: u32,
@@ -72,6 +72,12 @@ pub struct BestTrial {
     pub parameters: BTreeMap<String, String>,
     /// The trial's best objective value.
     pub objective: Option<f64>,
+}
+
+impl From<&TrialRecord> for BestTrial {
+    fn from(record: &TrialRecord) -> Self {
+        Self { trial: record.trial, parameters: record.parameters.clone(), objective: record.objective }
+    }
 }
 
 /// A file of the run: where it is and whether it is there.
@@ -167,7 +173,9 @@ fn tuning(job: &Job, run: &RunLayout, warnings: &mut Vec<String>) -> Result<Tuni
         Err(Error::Unsupported { what }) => warnings.push(what),
         Err(err) => return Err(err),
     }
-    let best = read::json_file(job, &run.tuning_best(), "tuning result")?.or_warn(warnings).unwrap_or_default();
+    let parse = |text: &str| parse_best(text).map_err(|err| err.to_string());
+    let best = read::parsed(job, &run.tuning_best(), "tuning result", parse)?.or_warn(warnings).unwrap_or_default();
+    let best = best.iter().map(|(model, record)| (model.clone(), BestTrial::from(record))).collect();
     Ok((counts, best))
 }
 

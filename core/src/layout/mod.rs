@@ -12,10 +12,14 @@ mod run;
 pub mod sagemaker;
 #[cfg(test)]
 mod tests;
+pub mod tracking;
 pub mod trial_control;
 
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};
 pub use experiment::{ExperimentLayout, DATA_MANIFEST};
 pub use model_files::WorkFiles;
-pub use run::{RunLayout, INPUT_KEYS_FILE, MANIFEST_FILE, MODEL_FILE, SETTINGS_FILE, WEIGHTS_FILE};
+pub use run::{
+    tuning_plot_scratch, RunLayout, CHECKPOINTS_DIR, INFERENCE_DIR, INPUT_KEYS_FILE, MANIFEST_FILE, MODEL_FILE,
+    REPORT_FILE, SETTINGS_FILE, TRAINING_DIR, TRIALS_FILE, TRIAL_PREFIX, TUNING_DIR, TUNING_PLOT_FILE, WEIGHTS_FILE,
+};

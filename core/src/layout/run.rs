@@ -14,6 +14,28 @@ pub const MODEL_FILE: &str = "model.pt";
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
 /// `training/<model>/input_keys.json`'s file name: a model's forward() inputs in order.
 pub const INPUT_KEYS_FILE: &str = "input_keys.json";
+/// `runs/<n>/training/`: the folder of every model's training outputs.
+pub const TRAINING_DIR: &str = "training/";
+/// `training/<model>/checkpoints/`: the folder of a model's checkpoints.
+pub const CHECKPOINTS_DIR: &str = "checkpoints/";
+/// `runs/<n>/inference/`: the folder of the evaluation results.
+pub const INFERENCE_DIR: &str = "inference/";
+/// `runs/<n>/tuning/`: the folder of what hyper-parameter tuning produced.
+pub const TUNING_DIR: &str = "tuning/";
+/// `tuning/<model>/trial-<k>/`: how a trial's folder name starts.
+pub const TRIAL_PREFIX: &str = "trial-";
+/// `inference/report.html`'s file name: the human-readable report.
+pub const REPORT_FILE: &str = "report.html";
+/// `tuning/<model>/objective.png`'s file name: the objective per trial and the best so far.
+pub const TUNING_PLOT_FILE: &str = "objective.png";
+/// `tuning/trials.jsonl`'s file name: one line per trial.
+pub const TRIALS_FILE: &str = "trials.jsonl";
+
+/// `<model>-objective.png`: the name of `model`'s tuning plot while it is drawn in a local scratch
+/// folder (one folder may hold every model's), before it is stored at [`RunLayout::tuning_plot`].
+pub fn tuning_plot_scratch(model: &str) -> String {
+    format!("{model}-{TUNING_PLOT_FILE}")
+}
 
 /// The keys of one run, `<exp>/runs/<n>/...`. Methods taking a model name (or a curve or
 /// checkpoint name) check that it is a single key segment and fail with
@@ -58,13 +80,18 @@ impl RunLayout {
     pub fn trial(&self, model: &str, trial: u32) -> Result<RunLayout, StorageError> {
         validate_segment(model, "model name")?;
         let mut layout = self.clone();
-        layout.trial = Some(format!("tuning/{model}/trial-{trial}/"));
+        layout.trial = Some(format!("{TUNING_DIR}{model}/{TRIAL_PREFIX}{trial}/"));
         Ok(layout)
     }
 
     /// Whether this is a trial's layout.
     pub fn is_trial(&self) -> bool {
         self.trial.is_some()
+    }
+
+    /// `trial-<k>`, the trial folder's name, for a trial's layout.
+    pub fn trial_name(&self) -> Option<&str> {
+        self.trial.as_deref().and_then(|sub| sub.trim_end_matches('/').rsplit('/').next())
     }
 
     /// `runs/<n>/settings.ini`: the exact settings the run used.
@@ -88,7 +115,7 @@ impl RunLayout {
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn training_dir(&self, model: &str) -> Result<String, StorageError> {
         validate_segment(model, "model name")?;
-        Ok(format!("{}training/{model}/", self.prefix()))
+        Ok(format!("{}{TRAINING_DIR}{model}/", self.prefix()))
     }
 
     /// `training/<model>/model.pt`: the exported TorchScript model.
@@ -145,7 +172,7 @@ impl RunLayout {
     /// # Errors
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn checkpoints_prefix(&self, model: &str) -> Result<String, StorageError> {
-        Ok(self.training_dir(model)? + "checkpoints/")
+        Ok(self.training_dir(model)? + CHECKPOINTS_DIR)
     }
 
     /// `training/<model>/checkpoints/<name>.safetensors`: one checkpoint.
@@ -177,7 +204,7 @@ impl RunLayout {
 
     /// `runs/<n>/tuning/`: what hyper-parameter tuning produced.
     pub fn tuning_dir(&self) -> String {
-        format!("{}tuning/", self.run_prefix())
+        format!("{}{TUNING_DIR}", self.run_prefix())
     }
 
     /// `runs/<n>/tuning/<model>/objective.png`: the objective per trial and the best so far.
@@ -186,12 +213,12 @@ impl RunLayout {
     /// [`StorageError::InvalidKey`] for an invalid model name.
     pub fn tuning_plot(&self, model: &str) -> Result<String, StorageError> {
         validate_segment(model, "model name")?;
-        Ok(format!("{}{model}/objective.png", self.tuning_dir()))
+        Ok(format!("{}{model}/{TUNING_PLOT_FILE}", self.tuning_dir()))
     }
 
     /// `runs/<n>/tuning/trials.jsonl`: one line per trial.
     pub fn tuning_trials(&self) -> String {
-        format!("{}trials.jsonl", self.tuning_dir())
+        format!("{}{TRIALS_FILE}", self.tuning_dir())
     }
 
     /// `runs/<n>/tuning/best.json`: the best trial's parameters and score.
@@ -201,7 +228,7 @@ impl RunLayout {
 
     /// `runs/<n>/inference/`: evaluation results of all models.
     pub fn inference_prefix(&self) -> String {
-        format!("{}inference/", self.prefix())
+        format!("{}{INFERENCE_DIR}", self.prefix())
     }
 
     /// `runs/<n>/inference/<model>/`: evaluation results of `model`.
@@ -251,6 +278,6 @@ impl RunLayout {
 
     /// `runs/<n>/inference/report.html`: the human-readable report.
     pub fn report(&self) -> String {
-        format!("{}report.html", self.inference_prefix())
+        format!("{}{REPORT_FILE}", self.inference_prefix())
     }
 }

@@ -29,4 +29,4 @@ pub use run_manifest::{annotate_manifest, ModelResult, RunManifest};
 pub use snapshot::{read_manifest, Existing};
 pub use train::{default_num_processes, open_run, train, train_trial, training_device, TrainReport};
 pub use train_outputs::ModelOutcome;
-pub use tune::{tune, write_best, TuneReport};
+pub use tune::{read_best, tune, write_best, TuneReport};

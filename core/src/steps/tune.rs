@@ -11,18 +11,17 @@ use super::train_outputs::ModelOutcome;
 use crate::data::PreparedManifest;
 use crate::distributed::Replica;
 use crate::job::Job;
-use crate::layout::RunLayout;
+use crate::layout::{self, RunLayout};
 use crate::plugin::Plugin;
 use crate::track::sync;
 use crate::tune::plot::tuning_plot;
 use crate::tune::prune::{promote_trial, prune_trial};
-use crate::tune::record::TrialRecord;
+use crate::tune::record::{parse_best, render_best, BestTrials, TrialRecord};
 use crate::tune::search::Space;
 use crate::tune::store::load_trials;
 use crate::tune::tuner::{Launcher, ModelSearch, SearchOutcome};
 use crate::{Error, Result};
 use mlpipe_plugin_api::tch;
-use std::collections::BTreeMap;
 
 /// What the step did.
 pub struct TuneReport {
@@ -110,7 +109,7 @@ fn search_models(
         prune_trial(job, &trial, model)?;
         let maximize = settings.training_for(model).objective_metric.maximize();
         let mine: Vec<TrialRecord> = records.iter().filter(|r| &r.model == model).cloned().collect();
-        let plot = work.join(format!("{model}-objective.png"));
+        let plot = work.join(layout::tuning_plot_scratch(model));
         tuning_plot(&plot, model, &mine, maximize).map_err(|err| Error::Internal { what: err.to_string() })?;
         job.storage.put_file(&run.tuning_plot(model)?, &plot)?;
         write_best(job, run, best)?;
@@ -142,12 +141,18 @@ fn search_models(
 /// Storage failures, or an existing file that is not such a map.
 pub fn write_best(job: &Job, run: &RunLayout, best: &TrialRecord) -> Result<()> {
     let key = run.tuning_best();
-    let mut all: BTreeMap<String, TrialRecord> = if job.storage.exists(&key)? {
-        serde_json::from_slice(&job.storage.get(&key)?).map_err(|err| Error::data_file(job.storage.uri(&key), err))?
-    } else {
-        BTreeMap::new()
-    };
+    let mut all = if job.storage.exists(&key)? { read_best(job, run)? } else { BestTrials::new() };
     all.insert(best.model.clone(), best.clone());
-    let text = serde_json::to_string_pretty(&all).expect("records always serialise");
-    Ok(job.storage.put(&key, text.as_bytes())?)
+    Ok(job.storage.put(&key, render_best(&all).as_bytes())?)
+}
+
+/// Reads `tuning/best.json` (leniently, see [`parse_best`]).
+///
+/// # Errors
+/// A missing file (storage's not-found error), one that is not a map of records (naming its URI),
+/// storage failures.
+pub fn read_best(job: &Job, run: &RunLayout) -> Result<BestTrials> {
+    let key = run.tuning_best();
+    let text = String::from_utf8_lossy(&job.storage.get(&key)?).into_owned();
+    parse_best(&text).map_err(|err| Error::data_file(job.storage.uri(&key), err))
 }

@@ -5,7 +5,8 @@
 //! trial a child run keyed `<experiment>/<run>/<model>/trial-<n>`.
 
 use crate::job::Job;
-use crate::layout::RunLayout;
+use crate::layout::{tracking, RunLayout};
+use crate::steps::RunManifest;
 use crate::tune::record::TrialRecord;
 use crate::{Error, Result};
 use mlpipe_tracking::{Metric, RunSnapshot, RunSpec, RunStatus};
@@ -35,10 +36,9 @@ pub struct Identity {
 /// # Errors
 /// Storage failures; a manifest or settings snapshot that cannot be read.
 pub fn identity(job: &Job, run: &RunLayout, model: &str) -> Result<Identity> {
-    let manifest = read_manifest(job, run)?;
-    let text = |key: &str| manifest.get(key).and_then(toml::Value::as_str).unwrap_or_default().to_string();
-    let job_type = text("job_type");
-    let start_ms = parse_ms(&text("started")).unwrap_or(0);
+    let manifest = RunManifest::load(job, run)?;
+    let job_type = manifest.job_type.clone();
+    let start_ms = parse_ms(&manifest.started).unwrap_or(0);
     let experiment = &job.settings.experiment.name;
     let mut tags = vec![
         ("mlpipe.experiment".to_string(), experiment.clone()),
@@ -46,20 +46,20 @@ pub fn identity(job: &Job, run: &RunLayout, model: &str) -> Result<Identity> {
         ("mlpipe.model".to_string(), model.to_string()),
         ("mlpipe.job_type".to_string(), job_type.clone()),
         ("mlpipe.run_uri".to_string(), job.storage.uri(&run.prefix())),
-        ("mlpipe.plugin_sha256".to_string(), text("plugin_sha256")),
-        ("mlpipe.data_records_sha256".to_string(), text("data_records_sha256")),
-        ("mlpipe.prepared_inputs_sha256".to_string(), text("prepared_inputs_sha256")),
-        ("mlpipe.version".to_string(), text("mlpipe_version")),
-        ("mlpipe.torch".to_string(), text("torch")),
-        ("mlflow.source.name".to_string(), text("plugin_file")),
+        ("mlpipe.plugin_sha256".to_string(), manifest.plugin_sha256.clone()),
+        ("mlpipe.data_records_sha256".to_string(), manifest.data_records_sha256.clone()),
+        ("mlpipe.prepared_inputs_sha256".to_string(), manifest.prepared_inputs_sha256.clone()),
+        ("mlpipe.version".to_string(), manifest.mlpipe_version.clone()),
+        ("mlpipe.torch".to_string(), manifest.torch.clone()),
+        ("mlflow.source.name".to_string(), manifest.plugin_file.clone()),
         ("mlflow.source.type".to_string(), "LOCAL".to_string()),
     ];
-    if let Some(world) = manifest.get("world_size").and_then(toml::Value::as_integer) {
+    if let Some(world) = manifest.world_size {
         tags.push(("mlpipe.world_size".to_string(), world.to_string()));
     }
-    let name = match run.is_trial() {
-        true => format!("{experiment} #{} {model} {}", run.num(), trial_name(run)),
-        false => format!("{experiment} #{} {model}", run.num()),
+    let name = match run.trial_name() {
+        Some(trial) => format!("{experiment} #{} {model} {trial}", run.num()),
+        None => format!("{experiment} #{} {model}", run.num()),
     };
     let spec = RunSpec { run_name: name, tags, parent_run_id: None, start_ms };
     let settings = String::from_utf8_lossy(&job.storage.get(&run.settings())?).into_owned();
@@ -69,17 +69,7 @@ pub fn identity(job: &Job, run: &RunLayout, model: &str) -> Result<Identity> {
 
 /// The key of a model's MLflow run (or of a trial's, for a trial layout).
 pub fn run_key(job: &Job, run: &RunLayout, model: &str) -> String {
-    let base = format!("{}/{}/{model}", job.settings.experiment.name, run.num());
-    if run.is_trial() {
-        format!("{base}/{}", trial_name(run))
-    } else {
-        base
-    }
-}
-
-fn trial_name(run: &RunLayout) -> String {
-    // A trial layout's prefix ends with `tuning/<model>/trial-<n>/`.
-    run.prefix().trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
+    tracking::tracker_key(&job.settings.experiment.name, run, model)
 }
 
 /// Everything the folder holds about `model` in `run` (a trial layout for a trial, with `trial`
@@ -96,8 +86,7 @@ pub fn snapshot(
 ) -> Result<Staged> {
     let Identity { key, mut spec, mut params } = identity(job, run, model)?;
     spec.parent_run_id = parent;
-    let manifest = read_manifest(job, run)?;
-    let text = |key: &str| manifest.get(key).and_then(toml::Value::as_str).unwrap_or_default().to_string();
+    let manifest = RunManifest::load(job, run)?;
     // The model's own span when its training recorded one (a comparison run trains its models
     // one after the other), else the run's.
     let span = model_span(job, run, model)?;
@@ -105,9 +94,10 @@ pub fn snapshot(
         spec.start_ms = start;
     }
     let end = |fallback: &str| span.map(|(_, end)| end).or_else(|| parse_ms(fallback)).unwrap_or(spec.start_ms);
-    let mut status = match text("status").as_str() {
-        "finished" => Some((RunStatus::Finished, end(&text("finished")))),
-        "failed" => Some((RunStatus::Failed, end(&text("finished")))),
+    let finished = manifest.finished.as_deref().unwrap_or_default();
+    let mut status = match manifest.status.as_str() {
+        "finished" => Some((RunStatus::Finished, end(finished))),
+        "failed" => Some((RunStatus::Failed, end(finished))),
         _ => None,
     };
     if let Some(record) = trial {
@@ -156,31 +146,21 @@ pub fn snapshot(
 /// The run folder's files shown as artifacts of `model`'s MLflow run, with their artifact paths.
 fn artifact_keys(job: &Job, run: &RunLayout, model: &str) -> Result<Vec<(String, String)>> {
     let mut keys = Vec::new();
-    let mut add_tree = |prefix: &str, under: &str, skip: &str| -> Result<()> {
-        for key in job.storage.list(prefix)? {
-            let relative = &key[prefix.len()..];
-            if !skip.is_empty() && relative.starts_with(skip) {
+    for tree in tracking::artifact_trees(run, model)? {
+        for key in job.storage.list(&tree.prefix)? {
+            let relative = &key[tree.prefix.len()..];
+            if !tree.skip.is_empty() && relative.starts_with(tree.skip) {
                 continue;
             }
-            keys.push((key.clone(), format!("{under}{relative}")));
+            keys.push((key.clone(), format!("{}{relative}", tree.under)));
         }
-        Ok(())
-    };
-    add_tree(&run.training_dir(model)?, "training/", "checkpoints/")?;
+    }
     if run.is_trial() {
-        add_tree(&run.prefix(), "", "training/")?;
         return Ok(keys);
     }
-    add_tree(&run.inference_dir(model)?, "inference/", "")?;
-    add_tree(&run.tuning_model_dir(model), "tuning/", "trial-")?;
-    for (key, path) in [
-        (run.report(), "report.html"),
-        (run.settings(), "settings.ini"),
-        (run.manifest(), "manifest.toml"),
-        (run.tuning_trials(), "tuning/trials.jsonl"),
-    ] {
+    for (key, path) in tracking::artifact_files(run) {
         if job.storage.exists(&key)? {
-            keys.push((key, path.to_string()));
+            keys.push((key, path));
         }
     }
     Ok(keys)
@@ -240,12 +220,6 @@ pub fn params(settings_ini: &str, model: &str, tuning: bool) -> Vec<(String, Str
         }
     }
     out.into_iter().collect()
-}
-
-fn read_manifest(job: &Job, run: &RunLayout) -> Result<toml::Table> {
-    let key = run.manifest();
-    let text = String::from_utf8_lossy(&job.storage.get(&key)?).into_owned();
-    toml::from_str(&text).map_err(|err| Error::data_file(job.storage.uri(&key), err))
 }
 
 /// `started` and `finished` of the model's `statistics.json`, in milliseconds, when both are there.

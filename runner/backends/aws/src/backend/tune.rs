@@ -160,7 +160,7 @@ fn rfc3339(time: SystemTime) -> String {
 fn write_plot(job: &Job, run: &RunLayout, model: &str, records: &[TrialRecord]) -> Result<()> {
     let maximize = job.settings.training_for(model).objective_metric.maximize();
     let scratch = mlpipe_core::scratch::scratch("mlpipe-sagemaker-tune")?;
-    let plot = scratch.path().join(format!("{model}-objective.png"));
+    let plot = scratch.path().join(mlpipe_core::layout::tuning_plot_scratch(model));
     let drawn = tuning_plot(&plot, model, records, maximize).map_err(|err| Error::Internal { what: err.to_string() });
     drawn.and_then(|()| Ok(job.storage.put_file(&run.tuning_plot(model)?, &plot)?))
 }
