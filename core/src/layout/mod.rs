@@ -15,6 +15,9 @@ mod tests;
 pub mod tracking;
 pub mod trial_control;
 
+/// The folder next to `settings.ini` that holds the experiments when `[experiment] root` is not set.
+pub const DEFAULT_ROOT_DIR: &str = "experiments";
+
 pub use allocate::{allocate_run, list_runs};
 pub use cache::{PreparedCacheLayout, CACHE_DIR};
 pub use experiment::{ExperimentLayout, DATA_MANIFEST};

@@ -71,7 +71,7 @@ impl ExperimentSettings {
         }
         Ok(ExperimentSettings {
             name: reader.required("name", experiment_name)?,
-            root: reader.or("root", Root::Local(dir.join("experiments")), |t| root(dir, t))?,
+            root: reader.or("root", Root::Local(dir.join(crate::layout::DEFAULT_ROOT_DIR)), |t| root(dir, t))?,
             model_names,
             seed: reader.or("seed", 42, non_negative)?,
             ensemble,

@@ -72,6 +72,12 @@ impl OptMl {
         self.checkpoints().join("experiments")
     }
 
+    /// `checkpoints/trials/<job_name>/experiments/`: the experiment root of one tuning trial, apart
+    /// from the other trials that share the tuning job's checkpoint prefix.
+    pub fn trial_experiments_root(&self, job_name: &str) -> PathBuf {
+        self.checkpoints().join("trials").join(job_name).join("experiments")
+    }
+
     /// `checkpoints/settings.ini`: the config channel's settings narrowed to the job's model, when
     /// they are a comparison's (see [`TrainingContract::local_job`](super::TrainingContract::local_job)).
     pub fn narrowed_settings(&self) -> PathBuf {

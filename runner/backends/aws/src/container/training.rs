@@ -43,9 +43,7 @@ impl TrainingContract {
             .map(str::trim)
             .filter(|name| !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
         match name {
-            Some(name) if self.hyperparameters.tuning_trial => {
-                self.opt_ml.checkpoints().join("trials").join(name).join("experiments")
-            }
+            Some(name) if self.hyperparameters.tuning_trial => self.opt_ml.trial_experiments_root(name),
             _ => self.opt_ml.experiments_root(),
         }
     }
