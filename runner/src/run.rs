@@ -28,7 +28,12 @@ pub fn run(cli: &Cli) -> Result<()> {
 /// # Errors
 /// Bad settings, a plugin that cannot be loaded, or a failing step.
 pub fn run_invocation(invocation: &Invocation) -> Result<Option<u64>> {
-    pipeline::run_invocation(invocation, Arc::new(mlpipe_aws::Aws), &pick_backend)
+    pipeline::run_invocation(invocation, Arc::new(mlpipe_aws::Aws), &pick_backend, &print_line)
+}
+
+/// Prints a line the pipeline or a backend reports, on stdout, as it comes.
+fn print_line(line: &str) {
+    println!("{line}");
 }
 
 /// `[training] backend`: processes here, or SageMaker jobs.

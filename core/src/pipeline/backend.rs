@@ -4,6 +4,7 @@
 //! (settings, plugin, the request's checks, the step plan) and then calls one of them.
 
 use super::invocation::Invocation;
+use super::say::Say;
 use super::step::Step;
 use crate::job::Job;
 use crate::plugin::Plugin;
@@ -11,7 +12,8 @@ use crate::Result;
 
 /// Runs the planned steps of one request.
 pub trait Backend {
-    /// Runs `steps` for `job`, in the order given, printing a summary line per step on stdout.
+    /// Runs `steps` for `job`, in the order given, handing the summary lines of each step to
+    /// `say` as the step ends.
     ///
     /// Called once per request, after the settings were loaded (`job`, with its storage
     /// opened), the plugin was loaded and checked against them, and the request was checked:
@@ -25,5 +27,12 @@ pub trait Backend {
     ///
     /// The first step that fails, or a request this backend cannot run (such as `--dry-run`
     /// locally).
-    fn run_steps(&self, invocation: &Invocation, job: &Job, plugin: &Plugin, steps: &[Step]) -> Result<Option<u64>>;
+    fn run_steps(
+        &self,
+        invocation: &Invocation,
+        job: &Job,
+        plugin: &Plugin,
+        steps: &[Step],
+        say: &Say,
+    ) -> Result<Option<u64>>;
 }

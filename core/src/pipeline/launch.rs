@@ -5,6 +5,7 @@
 //! number through a small file, which the launcher reads for the steps after `train`.
 
 use super::invocation::Invocation;
+use super::say::Say;
 use crate::distributed::HostPlan;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -19,17 +20,17 @@ pub const RUN_REPORT_VAR: &str = "MLPIPE_RUN_REPORT";
 const GRACE: Duration = Duration::from_secs(5);
 
 /// Runs the `train` step on this host's workers of `plan` and waits for all of them. Returns
-/// the run number when this host runs rank 0.
+/// the run number when this host runs rank 0. The line announcing the workers goes to `say`.
 ///
 /// # Errors
 /// [`Error::Distributed`] naming the first worker that failed (the others are stopped), with the
 /// command that resumes the run when its number is known.
-pub fn train_workers(invocation: &Invocation, plan: &HostPlan) -> Result<Option<u64>> {
+pub fn train_workers(invocation: &Invocation, plan: &HostPlan, say: &Say) -> Result<Option<u64>> {
     let exe = std::env::current_exe().map_err(|source| Error::Io { path: "runner".into(), source })?;
     // A folder of its own: a stale report left by an earlier launcher cannot be read as this one's.
     let scratch = crate::scratch::scratch("mlpipe-launch")?;
     let report = scratch.path().join("run");
-    println!(
+    say(&format!(
         "train: starting {} worker(s) on this host, ranks {}..{} of {} (store {}:{})",
         plan.nproc_per_node,
         plan.node_rank * plan.nproc_per_node,
@@ -37,7 +38,7 @@ pub fn train_workers(invocation: &Invocation, plan: &HostPlan) -> Result<Option<
         plan.world_size(),
         plan.master_addr,
         plan.master_port
-    );
+    ));
     let mut workers: Vec<(usize, Child)> = Vec::new();
     for local_rank in 0..plan.nproc_per_node {
         let env = plan.worker(local_rank);

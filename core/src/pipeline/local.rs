@@ -1,4 +1,4 @@
-//! [`LocalBackend`]: the steps as processes on this machine, printing a summary of each on stdout.
+//! [`LocalBackend`]: the steps as processes on this machine, handing a summary of each to the runner to print.
 //!
 //! Distributed training has two roles. A *worker* (torchrun's variables set, by our launcher or by
 //! `torchrun --no-python runner ...`) joins the process group for `train`; the other steps run
@@ -9,6 +9,7 @@
 use super::backend::Backend;
 use super::invocation::Invocation;
 use super::launch::{self, train_workers};
+use super::say::Say;
 use super::step::Step;
 use super::trials::launch_trial;
 use crate::distributed::{HostPlan, Replica, WorkerEnv};
@@ -43,7 +44,14 @@ impl Role {
 }
 
 impl Backend for LocalBackend {
-    fn run_steps(&self, invocation: &Invocation, job: &Job, plugin: &Plugin, steps: &[Step]) -> Result<Option<u64>> {
+    fn run_steps(
+        &self,
+        invocation: &Invocation,
+        job: &Job,
+        plugin: &Plugin,
+        steps: &[Step],
+        say: &Say,
+    ) -> Result<Option<u64>> {
         if invocation.dry_run {
             return Err(Error::Unsupported {
                 what: "--dry-run prints SageMaker requests: it needs training.backend = sagemaker".into(),
@@ -67,7 +75,7 @@ impl Backend for LocalBackend {
                 tracing::info!("{}: left to rank 0", step.name());
                 continue;
             }
-            trained = run_step(invocation, job, plugin, &role, step, trained)?;
+            trained = run_step(invocation, job, plugin, &role, step, trained, say)?;
         }
         Ok(trained)
     }
@@ -81,6 +89,7 @@ fn run_step(
     role: &Role,
     step: Step,
     trained: Option<u64>,
+    say: &Say,
 ) -> Result<Option<u64>> {
     let existing = match (invocation.force, invocation.all_steps()) {
         (true, _) => Existing::Replace,
@@ -88,29 +97,29 @@ fn run_step(
         (false, false) => Existing::Refuse,
     };
     match step {
-        Step::Reconcile => reconcile(job, plugin, existing).map(|()| trained),
-        Step::Prepare => prepare(job, plugin, existing).map(|()| trained),
-        Step::Train => train(invocation, job, plugin, role),
-        Step::Tune => tune(invocation, job, plugin, role).map(Some),
+        Step::Reconcile => reconcile(job, plugin, existing, say).map(|()| trained),
+        Step::Prepare => prepare(job, plugin, existing, say).map(|()| trained),
+        Step::Train => train(invocation, job, plugin, role, say),
+        Step::Tune => tune(invocation, job, plugin, role, say).map(Some),
         Step::Infer => steps::infer(job, invocation.run.or(trained)).map(|_| trained),
     }
 }
 
-fn reconcile(job: &Job, plugin: &Plugin, existing: Existing) -> Result<()> {
+fn reconcile(job: &Job, plugin: &Plugin, existing: Existing, say: &Say) -> Result<()> {
     let report = steps::reconcile(job, plugin, existing)?;
     let m = &report.manifest;
     let verb = if report.skipped { "up to date, reused" } else { "wrote" };
-    println!(
+    say(&format!(
         "reconcile: {verb} {} records, {} labels (train {}, validation {}, test {}) in {}",
         m.num_records, m.num_labels, m.splits["train"], m.splits["validation"], m.splits["test"], report.uri
-    );
+    ));
     if let Some(archive) = report.archived_to {
-        println!("reconcile: the previous snapshot was moved to {archive}");
+        say(&format!("reconcile: the previous snapshot was moved to {archive}"));
     }
     Ok(())
 }
 
-fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<()> {
+fn prepare(job: &Job, plugin: &Plugin, existing: Existing, say: &Say) -> Result<()> {
     let report = steps::prepare(job, plugin, existing)?;
     let m = &report.manifest;
     let verb = if report.skipped { "up to date, reused" } else { "wrote" };
@@ -120,28 +129,34 @@ fn prepare(job: &Job, plugin: &Plugin, existing: Existing) -> Result<()> {
         .iter()
         .map(|model| format!("{} [{}] mean length {:.0}", model.name, model.input_keys.join(", "), model.mean_length))
         .collect();
-    println!("prepare: {verb} {} ({}) for {} in {}", files.join(", "), m.files.len(), models.join("; "), report.uri);
+    say(&format!(
+        "prepare: {verb} {} ({}) for {} in {}",
+        files.join(", "),
+        m.files.len(),
+        models.join("; "),
+        report.uri
+    ));
     if let Some(archive) = report.archived_to {
-        println!("prepare: the previous prepared data was moved to {archive}");
+        say(&format!("prepare: the previous prepared data was moved to {archive}"));
     }
     Ok(())
 }
 
 /// `train` as this process's role has it: a worker, the launcher of this host's workers, or the
 /// only process.
-fn train(invocation: &Invocation, job: &Job, plugin: &Plugin, role: &Role) -> Result<Option<u64>> {
+fn train(invocation: &Invocation, job: &Job, plugin: &Plugin, role: &Role, say: &Say) -> Result<Option<u64>> {
     match (&role.worker, &role.plan) {
-        (Some(env), _) => train_as_worker(invocation, job, plugin, env),
-        (None, Some(plan)) => train_workers(invocation, plan),
+        (Some(env), _) => train_as_worker(invocation, job, plugin, env, say),
+        (None, Some(plan)) => train_workers(invocation, plan, say),
         (None, None) => {
             let report = steps::train(job, plugin, invocation.resume, &Replica::single(), &mut |_| {})?;
-            println!("train: run {} finished: {}", report.run.num(), report.run_uri);
+            say(&format!("train: run {} finished: {}", report.run.num(), report.run_uri));
             Ok(Some(report.run.num()))
         }
     }
 }
 
-fn tune(invocation: &Invocation, job: &Job, plugin: &Plugin, role: &Role) -> Result<u64> {
+fn tune(invocation: &Invocation, job: &Job, plugin: &Plugin, role: &Role, say: &Say) -> Result<u64> {
     if role.worker.is_some() || role.plan.is_some() {
         return Err(Error::Unsupported {
             what: "tuning runs each trial as one process: set training.use_distributed = false for a tuning job".into(),
@@ -149,12 +164,18 @@ fn tune(invocation: &Invocation, job: &Job, plugin: &Plugin, role: &Role) -> Res
     }
     let mut launch = |spec: &TrialLaunch| launch_trial(invocation, spec);
     let report = steps::tune(job, plugin, invocation.resume, &mut launch)?;
-    println!("tune: run {} finished: {}", report.run.num(), report.run_uri);
+    say(&format!("tune: run {} finished: {}", report.run.num(), report.run_uri));
     Ok(report.run.num())
 }
 
 /// Trains as one replica of a distributed job; rank 0 returns the run's number.
-fn train_as_worker(invocation: &Invocation, job: &Job, plugin: &Plugin, env: &WorkerEnv) -> Result<Option<u64>> {
+fn train_as_worker(
+    invocation: &Invocation,
+    job: &Job,
+    plugin: &Plugin,
+    env: &WorkerEnv,
+    say: &Say,
+) -> Result<Option<u64>> {
     let training = &job.settings.training;
     let device = steps::training_device(training.device, env.local_rank)?;
     let timeout = std::time::Duration::from_secs(training.dist_timeout_secs);
@@ -174,7 +195,7 @@ fn train_as_worker(invocation: &Invocation, job: &Job, plugin: &Plugin, env: &Wo
     if !replica.is_leader() {
         return Ok(None);
     }
-    println!("train: run {} finished: {}", report.run.num(), report.run_uri);
+    say(&format!("train: run {} finished: {}", report.run.num(), report.run_uri));
     Ok(Some(report.run.num()))
 }
 

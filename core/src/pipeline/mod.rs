@@ -8,6 +8,7 @@ mod invocation;
 mod launch;
 mod local;
 mod run;
+mod say;
 mod step;
 mod trials;
 
@@ -16,5 +17,6 @@ pub use invocation::Invocation;
 pub use launch::{train_workers, write_report, RUN_REPORT_VAR};
 pub use local::LocalBackend;
 pub use run::{run_invocation, PickBackend};
+pub use say::Say;
 pub use step::{plan_steps, Step};
 pub use trials::{launch_trial, TrialRef};

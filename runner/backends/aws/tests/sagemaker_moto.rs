@@ -231,7 +231,7 @@ fn invalid_requests_are_refused_before_sending() {
     let moto = Moto::start();
     let sagemaker = client(&moto);
     let mut request = training_request("bert");
-    request.resource_config.instance_type = "m5.large".into();
+    request.setup.resource_config.instance_type = "m5.large".into();
     let error = sagemaker.create_job::<TrainingJob>(&request).unwrap_err();
     assert_eq!(
         error.to_string(),

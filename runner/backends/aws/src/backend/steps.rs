@@ -15,7 +15,7 @@ use crate::sagemaker::{
 };
 use mlpipe_core::job::Job;
 use mlpipe_core::layout::list_runs;
-use mlpipe_core::pipeline::{Backend, Invocation, Step};
+use mlpipe_core::pipeline::{Backend, Invocation, Say, Step};
 use mlpipe_core::plugin::Plugin;
 use mlpipe_core::settings::Root;
 use mlpipe_core::{Error, Result};
@@ -27,13 +27,20 @@ use std::time::SystemTime;
 pub struct SageMakerBackend;
 
 impl Backend for SageMakerBackend {
-    /// Runs the steps as SageMaker jobs, one after the other; a dry run prints each request.
+    /// Runs the steps as SageMaker jobs, one after the other; a dry run hands each request to `say`.
     ///
     /// # Errors
     ///
     /// A local experiment root, an invalid request (before anything is sent), a failed or
     /// stopped job, or an artifact that cannot be fetched.
-    fn run_steps(&self, invocation: &Invocation, job: &Job, _plugin: &Plugin, steps: &[Step]) -> Result<Option<u64>> {
+    fn run_steps(
+        &self,
+        invocation: &Invocation,
+        job: &Job,
+        _plugin: &Plugin,
+        steps: &[Step],
+        say: &Say,
+    ) -> Result<Option<u64>> {
         if !matches!(job.settings.experiment.root, Root::S3 { .. }) {
             return Err(Error::Unsupported {
                 what: format!(
@@ -47,7 +54,7 @@ impl Backend for SageMakerBackend {
             false => Some(SageMaker::new(&client_config(&job.settings.sagemaker.region)).map_err(aws)?),
         };
         let experiment_uri = job.storage.uri(&job.layout.prefix()).trim_end_matches('/').to_string();
-        let ctx = StepContext { invocation, job, experiment_uri, now: SystemTime::now(), client };
+        let ctx = StepContext { invocation, job, experiment_uri, now: SystemTime::now(), client, say };
         let mut trained = None;
         for &step in steps {
             match step {
@@ -83,14 +90,14 @@ fn process(ctx: &StepContext, step: ProcessingStep, trained: Option<u64>) -> Res
         now: ctx.now,
     };
     let request_body = processing_job_request(&job.settings, &spec).map_err(aws)?;
-    let Some(client) = validated_client::<ProcessingJob>(&request_body, ctx.client.as_ref())? else {
+    let Some(client) = validated_client::<ProcessingJob>(&request_body, ctx.client.as_ref(), ctx.say)? else {
         return Ok(());
     };
     job.storage.put(&settings_key, job.settings.to_ini().as_bytes())?;
     let name = request_body.processing_job_name.clone();
     client.create_job::<ProcessingJob>(&request_body).map_err(aws)?;
-    println!("{}: SageMaker processing job {name} started", step.as_str());
-    client.wait_job_or_stop::<ProcessingJob>(&name, &mut |status| progress(&name, status)).map_err(aws)?;
-    println!("{}: SageMaker processing job {name} completed", step.as_str());
+    (ctx.say)(&format!("{}: SageMaker processing job {name} started", step.as_str()));
+    client.wait_job_or_stop::<ProcessingJob>(&name, &mut |status| progress(&name, status, ctx.say)).map_err(aws)?;
+    (ctx.say)(&format!("{}: SageMaker processing job {name} completed", step.as_str()));
     Ok(())
 }

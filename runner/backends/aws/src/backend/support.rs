@@ -1,12 +1,12 @@
 //! What the SageMaker steps share: local validation before anything is sent (and the dry run's
-//! JSON), the status lines printed while a job runs, the client's configuration from the
+//! JSON), the status lines reported while a job runs, the client's configuration from the
 //! environment, and how SageMaker's errors become the pipeline's.
 
 use crate::sagemaker::{
     dry_run_json, JobKind, JobRequest, JobStatus, SageMaker, SageMakerClientConfig, SageMakerError,
 };
 use mlpipe_core::job::Job;
-use mlpipe_core::pipeline::Invocation;
+use mlpipe_core::pipeline::{Invocation, Say};
 use mlpipe_core::{Error, Result};
 use std::time::{Duration, SystemTime};
 
@@ -22,31 +22,35 @@ pub(super) struct StepContext<'a> {
     pub(super) now: SystemTime,
     /// `None` on a dry run: requests are printed, not sent.
     pub(super) client: Option<SageMaker>,
+    /// Where the summary and status lines go (the runner prints them).
+    pub(super) say: &'a Say,
 }
 
-/// Validates `request` locally; then the client to send it with, or `None` after printing it as
-/// JSON on a dry run (no client).
+/// Validates `request` locally; then the client to send it with, or `None` after handing it to
+/// `say` as JSON on a dry run (no client).
 ///
 /// # Errors
 /// An invalid request (a usage error: nothing was sent).
 pub(super) fn validated_client<'c, K: JobKind>(
     request: &K::Request,
     client: Option<&'c SageMaker>,
+    say: &Say,
 ) -> Result<Option<&'c SageMaker>>
 where
     K::Request: JobRequest,
 {
     K::validate(request).map_err(aws)?;
     if client.is_none() {
-        println!("{}", dry_run_json(request));
+        say(&dry_run_json(request));
     }
     Ok(client)
 }
 
-pub(super) fn progress(name: &str, status: &JobStatus) {
+/// The line for a change of job `name`'s status, handed to `say`.
+pub(super) fn progress(name: &str, status: &JobStatus, say: &Say) {
     match &status.secondary_status {
-        Some(secondary) => println!("sagemaker: {name}: {} ({secondary})", status.state.as_str()),
-        None => println!("sagemaker: {name}: {}", status.state.as_str()),
+        Some(secondary) => say(&format!("sagemaker: {name}: {} ({secondary})", status.state.as_str())),
+        None => say(&format!("sagemaker: {name}: {}", status.state.as_str())),
     }
 }
 

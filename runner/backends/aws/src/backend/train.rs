@@ -17,23 +17,26 @@ use std::time::SystemTime;
 
 /// One training job per model of the run, one after the other.
 pub(super) fn train(ctx: &StepContext) -> Result<Option<u64>> {
-    let (invocation, job, client) = (ctx.invocation, ctx.job, ctx.client.as_ref());
+    let (invocation, job, client, say) = (ctx.invocation, ctx.job, ctx.client.as_ref(), ctx.say);
     let run = open_run(invocation, job, client.is_some())?;
     let run_uri = run_uri(job, &run);
     for model in &job.settings.experiment.model_names {
         let spec = model_spec(&ctx.experiment_uri, &run_uri, &run, model, ctx.now);
         let request = training_job_request(&job.settings, &spec).map_err(aws)?;
-        let Some(client) = validated_client::<TrainingJob>(&request, client)? else { continue };
+        let Some(client) = validated_client::<TrainingJob>(&request, client, say)? else { continue };
         let name = request.training_job_name.clone();
         client.create_job::<TrainingJob>(&request).map_err(aws)?;
-        println!("train: {model}: SageMaker training job {name} started (run {})", run.num());
+        say(&format!("train: {model}: SageMaker training job {name} started (run {})", run.num()));
         let status =
-            client.wait_job_or_stop::<TrainingJob>(&name, &mut |status| progress(&name, status)).map_err(aws)?;
+            client.wait_job_or_stop::<TrainingJob>(&name, &mut |status| progress(&name, status, say)).map_err(aws)?;
         let artifacts = status.model_artifacts.clone().ok_or_else(|| Error::Cloud {
             what: format!("SageMaker training job {name} completed without model artifacts"),
         })?;
         let files = fetch_model(job, &run, model, &artifacts)?;
-        println!("train: {model}: {files} files from {artifacts} in {}", job.storage.uri(&run.training_dir(model)?));
+        say(&format!(
+            "train: {model}: {files} files from {artifacts} in {}",
+            job.storage.uri(&run.training_dir(model)?)
+        ));
     }
     Ok(Some(run.num()))
 }

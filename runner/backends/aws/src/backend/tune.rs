@@ -27,7 +27,7 @@ use std::time::SystemTime;
 /// stopped (its trials are recorded first), no best training job, or artifacts that cannot be
 /// fetched.
 pub(super) fn tune(ctx: &StepContext) -> Result<Option<u64>> {
-    let (invocation, job, client) = (ctx.invocation, ctx.job, ctx.client.as_ref());
+    let (invocation, job, client, say) = (ctx.invocation, ctx.job, ctx.client.as_ref(), ctx.say);
     let settings = &job.settings;
     if !settings.is_tuning() {
         return Err(Error::Unsupported {
@@ -46,17 +46,17 @@ pub(super) fn tune(ctx: &StepContext) -> Result<Option<u64>> {
     for model in &settings.experiment.model_names {
         let spec = model_spec(&ctx.experiment_uri, &run_uri, &run, model, ctx.now);
         let request = tuning_job_request(settings, &spec).map_err(aws)?;
-        let Some(client) = validated_client::<TuningJob>(&request, client)? else { continue };
+        let Some(client) = validated_client::<TuningJob>(&request, client, say)? else { continue };
         let name = request.hyper_parameter_tuning_job_name.clone();
         client.create_job::<TuningJob>(&request).map_err(aws)?;
         let tuning = &settings.tuning;
-        println!(
+        say(&format!(
             "tune: {model}: SageMaker tuning job {name} started (run {}: {} search, {} at a time)",
             run.num(),
             tuning.strategy,
             tuning.max_parallel_jobs
-        );
-        let waited = client.wait_job_or_stop::<TuningJob>(&name, &mut |status| println!("sagemaker: {status}"));
+        ));
+        let waited = client.wait_job_or_stop::<TuningJob>(&name, &mut |status| say(&format!("sagemaker: {status}")));
         // The trials are recorded whatever the outcome, so a failed or interrupted search leaves
         // what it tried; the wait's error is the one reported.
         let listed = client.list_tuning_trials(&name);
@@ -85,7 +85,7 @@ pub(super) fn tune(ctx: &StepContext) -> Result<Option<u64>> {
         write_plot(job, &run, model, &mine)?;
         write_best(job, &run, &record)?;
         let params: Vec<String> = record.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        println!(
+        say(&format!(
             "tune: {model}: best trial {} of {} ({}): {} = {:.4}; {files} files from {artifacts} in {}",
             record.trial,
             mine.len(),
@@ -93,7 +93,7 @@ pub(super) fn tune(ctx: &StepContext) -> Result<Option<u64>> {
             record.objective_metric,
             record.objective.unwrap_or(f64::NAN),
             job.storage.uri(&run.training_dir(model)?)
-        );
+        ));
     }
     Ok(Some(run.num()))
 }

@@ -73,5 +73,5 @@ fn process(mut invocation: Invocation, opt_ml: &OptMl) -> Result<()> {
 
 /// Runs `invocation` in this container.
 fn run_here(invocation: &Invocation) -> Result<Option<u64>> {
-    pipeline::run_invocation(invocation, Arc::new(crate::Aws), &|_| Box::new(LocalBackend))
+    pipeline::run_invocation(invocation, Arc::new(crate::Aws), &|_| Box::new(LocalBackend), &|line| println!("{line}"))
 }

@@ -17,7 +17,7 @@ use super::tag::Tag;
 use super::training_request::{
     AlgorithmSpecification, Channel, CheckpointConfig, CompressionType, DataSource, MetricDefinition, OutputDataConfig,
     ProfilerConfig, ResourceConfig, S3DataDistributionType, S3DataSource, S3DataType, StoppingCondition,
-    TrainingInputMode, TrainingJobRequest,
+    TrainingInputMode, TrainingJobRequest, TrainingJobSetup,
 };
 
 /// What one training job is for, beyond the settings.
@@ -87,26 +87,28 @@ pub fn training_job_request(settings: &Settings, spec: &TrainingJobSpec) -> Resu
             enable_sagemaker_metrics_time_series: true,
         },
         hyper_parameters: hyper_parameters(model, &run, &spec.overrides)?,
-        input_data_config: vec![
-            s3_channel(contract::CONFIG_CHANNEL, contract::settings_snapshot_uri(&spec.run_uri)),
-            s3_channel(contract::DATA_CHANNEL, contract::data_uri(&spec.experiment_uri)),
-        ],
-        output_data_config: OutputDataConfig { s3_output_path: contract::output_uri(&spec.run_uri, model) },
-        resource_config: ResourceConfig {
-            instance_type: sm.instance_type.clone(),
-            instance_count: sm.instance_count,
-            volume_size_in_gb: sm.volume_size_gb,
+        setup: TrainingJobSetup {
+            input_data_config: vec![
+                s3_channel(contract::CONFIG_CHANNEL, contract::settings_snapshot_uri(&spec.run_uri)),
+                s3_channel(contract::DATA_CHANNEL, contract::data_uri(&spec.experiment_uri)),
+            ],
+            output_data_config: OutputDataConfig { s3_output_path: contract::output_uri(&spec.run_uri, model) },
+            resource_config: ResourceConfig {
+                instance_type: sm.instance_type.clone(),
+                instance_count: sm.instance_count,
+                volume_size_in_gb: sm.volume_size_gb,
+            },
+            stopping_condition: StoppingCondition {
+                max_runtime_in_seconds: sm.max_runtime_secs,
+                max_wait_time_in_seconds: sm.use_spot.then_some(sm.max_wait_secs),
+            },
+            enable_managed_spot_training: sm.use_spot,
+            checkpoint_config: Some(CheckpointConfig {
+                s3_uri: checkpoint_uri,
+                local_path: contract::CHECKPOINT_LOCAL_PATH.to_string(),
+            }),
+            environment: environment(&spec.extra_env),
         },
-        stopping_condition: StoppingCondition {
-            max_runtime_in_seconds: sm.max_runtime_secs,
-            max_wait_time_in_seconds: sm.use_spot.then_some(sm.max_wait_secs),
-        },
-        enable_managed_spot_training: sm.use_spot,
-        checkpoint_config: Some(CheckpointConfig {
-            s3_uri: checkpoint_uri,
-            local_path: contract::CHECKPOINT_LOCAL_PATH.to_string(),
-        }),
-        environment: environment(&spec.extra_env),
         profiler_config: ProfilerConfig { disable_profiler: true },
         tags: vec![
             Tag::new(contract::TAG_EXPERIMENT, &settings.experiment.name),

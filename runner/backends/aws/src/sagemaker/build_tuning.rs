@@ -12,9 +12,9 @@ use super::error::SageMakerError;
 use super::job_name::tuning_job_name;
 use super::training_request::TrainingJobRequest;
 use super::tuning_request::{
-    BestObjectiveNotImproving, CategoricalParameterRange, CompletionCriteria, ContinuousParameterRange,
-    EarlyStoppingType, HyperbandStrategyConfig, IntegerParameterRange, ObjectiveType, ParameterRanges, ResourceLimits,
-    ScalingType, StrategyConfig, TuningAlgorithmSpecification, TuningJobConfig, TuningJobRequest, TuningObjective,
+    BestObjectiveNotImproving, CategoricalParameterRange, CompletionCriteria, EarlyStoppingType,
+    HyperbandStrategyConfig, NumericParameterRange, ObjectiveType, ParameterRanges, ResourceLimits, ScalingType,
+    StrategyConfig, TuningAlgorithmSpecification, TuningJobConfig, TuningJobRequest, TuningObjective,
     TuningStrategyType, TuningTrainingJobDefinition,
 };
 use super::validate_tuning::MAX_CATEGORICAL_VALUES;
@@ -106,16 +106,10 @@ fn definition(name: String, config: TuningJobConfig, training: TrainingJobReques
                 metric_definitions: algorithm.metric_definitions,
             },
             role_arn: training.role_arn,
-            input_data_config: training.input_data_config,
-            output_data_config: training.output_data_config,
-            resource_config: training.resource_config,
-            stopping_condition: training.stopping_condition,
-            enable_managed_spot_training: training.enable_managed_spot_training,
-            // Every training job of the tuning job gets this same prefix (SageMaker does not split
-            // it per job); the container resumes only a run whose settings snapshot, tuned values
-            // included, matches its own.
-            checkpoint_config: training.checkpoint_config,
-            environment: training.environment,
+            // Every training job of the tuning job gets the same checkpoint prefix (SageMaker does
+            // not split it per job); the container resumes only a run whose settings snapshot,
+            // tuned values included, matches its own.
+            setup: training.setup,
         },
         tags: training.tags,
     }
@@ -135,26 +129,28 @@ fn parameter_ranges(model: &str, space: &[(String, SearchSpace)], grid: bool) ->
                 ranges.categorical_parameter_ranges.push(CategoricalParameterRange { name, values })
             }
             SearchSpace::Continuous { min, max, scaling } => {
-                ranges.continuous_parameter_ranges.push(ContinuousParameterRange {
-                    name,
-                    // Display never uses an exponent, so SageMaker reads plain decimals.
-                    min_value: min.to_string(),
-                    max_value: max.to_string(),
-                    scaling_type: scaling_type(*scaling),
-                })
+                ranges.continuous_parameter_ranges.push(numeric_range(name, min, max, *scaling))
             }
-            SearchSpace::Integer { min, max, scaling } => ranges.integer_parameter_ranges.push(IntegerParameterRange {
-                name,
-                min_value: min.to_string(),
-                max_value: max.to_string(),
-                scaling_type: scaling_type(*scaling),
-            }),
+            SearchSpace::Integer { min, max, scaling } => {
+                ranges.integer_parameter_ranges.push(numeric_range(name, min, max, *scaling))
+            }
             SearchSpace::Categorical(values) => {
                 ranges.categorical_parameter_ranges.push(CategoricalParameterRange { name, values: values.clone() })
             }
         }
     }
     ranges
+}
+
+/// A continuous or integer range: both are bounds as decimal text and a scaling.
+fn numeric_range(name: String, min: &impl ToString, max: &impl ToString, scaling: Scaling) -> NumericParameterRange {
+    // Display never uses an exponent, so SageMaker reads plain decimals.
+    NumericParameterRange {
+        name,
+        min_value: min.to_string(),
+        max_value: max.to_string(),
+        scaling_type: scaling_type(scaling),
+    }
 }
 
 fn scaling_type(scaling: Scaling) -> ScalingType {

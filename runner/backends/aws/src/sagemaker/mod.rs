@@ -62,14 +62,14 @@ pub use training_api::TrainingJob;
 pub use training_request::{
     AlgorithmSpecification, Channel, CheckpointConfig, CompressionType, DataSource, MetricDefinition, OutputDataConfig,
     ProfilerConfig, ResourceConfig, S3DataDistributionType, S3DataSource, S3DataType, StoppingCondition,
-    TrainingInputMode, TrainingJobRequest,
+    TrainingInputMode, TrainingJobRequest, TrainingJobSetup,
 };
 pub use tuning_api::TuningJob;
 pub use tuning_request::{
     BestObjectiveNotImproving, CategoricalParameterRange, CompletionCriteria, ContinuousParameterRange,
-    EarlyStoppingType, HyperbandStrategyConfig, IntegerParameterRange, ObjectiveType, ParameterRanges, ResourceLimits,
-    ScalingType, StrategyConfig, TuningAlgorithmSpecification, TuningJobConfig, TuningJobRequest, TuningObjective,
-    TuningStrategyType, TuningTrainingJobDefinition,
+    EarlyStoppingType, HyperbandStrategyConfig, IntegerParameterRange, NumericParameterRange, ObjectiveType,
+    ParameterRanges, ResourceLimits, ScalingType, StrategyConfig, TuningAlgorithmSpecification, TuningJobConfig,
+    TuningJobRequest, TuningObjective, TuningStrategyType, TuningTrainingJobDefinition,
 };
 pub use tuning_status::{BestTrainingJob, TrainingJobCounts, TuningJobStatus};
 pub use tuning_trials::TuningTrial;

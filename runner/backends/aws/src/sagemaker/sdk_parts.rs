@@ -13,6 +13,26 @@ use super::training_request::{
     S3DataDistributionType, S3DataType, StoppingCondition, TrainingInputMode,
 };
 
+/// `$builder` (a `CreateTrainingJob` call or a tuning job's training job definition builder) with
+/// every field of the [`TrainingJobSetup`](super::training_request::TrainingJobSetup) `$setup`
+/// set. The two SDK builders spell these setters the same but share no trait, hence a macro; it
+/// uses `?`, so the caller returns `Result<_, SageMakerError>`. `$at` prefixes error field names.
+macro_rules! with_setup {
+    ($builder:expr, $at:expr, $setup:expr) => {{
+        use $crate::sagemaker::sdk_parts as parts;
+        let setup: &$crate::sagemaker::TrainingJobSetup = $setup;
+        $builder
+            .set_input_data_config(Some(setup.input_data_config.iter().map(parts::channel).collect()))
+            .output_data_config(parts::output_data_config(&setup.output_data_config))
+            .resource_config(parts::resource_config($at, &setup.resource_config)?)
+            .stopping_condition(parts::stopping_condition($at, &setup.stopping_condition)?)
+            .enable_managed_spot_training(setup.enable_managed_spot_training)
+            .set_environment(Some(setup.environment.clone().into_iter().collect()))
+            .set_checkpoint_config(parts::checkpoint_config(setup.checkpoint_config.as_ref()))
+    }};
+}
+pub(crate) use with_setup;
+
 /// The metric regexes; `None` when there are none, so the field is left out as before.
 pub(crate) fn metric_definitions(metrics: &[MetricDefinition]) -> Option<Vec<sdk::MetricDefinition>> {
     let built: Vec<_> =

@@ -67,16 +67,9 @@ fn create_call(
         .role_arn(&request.role_arn)
         .algorithm_specification(algorithm.build())
         .set_hyper_parameters(Some(request.hyper_parameters.clone().into_iter().collect()))
-        .set_input_data_config(Some(request.input_data_config.iter().map(parts::channel).collect()))
-        .output_data_config(parts::output_data_config(&request.output_data_config))
-        .resource_config(parts::resource_config("", &request.resource_config)?)
-        .stopping_condition(parts::stopping_condition("", &request.stopping_condition)?)
-        .enable_managed_spot_training(request.enable_managed_spot_training)
-        .set_environment(Some(request.environment.clone().into_iter().collect()))
         .profiler_config(
             sdk::ProfilerConfig::builder().disable_profiler(request.profiler_config.disable_profiler).build(),
         )
-        .set_tags(Some(parts::tags(&request.tags)))
-        .set_checkpoint_config(parts::checkpoint_config(request.checkpoint_config.as_ref()));
-    Ok(call)
+        .set_tags(Some(parts::tags(&request.tags)));
+    Ok(parts::with_setup!(call, "", &request.setup))
 }

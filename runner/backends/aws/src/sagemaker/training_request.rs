@@ -21,6 +21,21 @@ pub struct TrainingJobRequest {
     pub algorithm_specification: AlgorithmSpecification,
     /// Passed to the container as `/opt/ml/input/config/hyperparameters.json`.
     pub hyper_parameters: BTreeMap<String, String>,
+    /// Channels, output, resources, limits, spot, checkpoints and environment, shared with a tuning
+    /// job's training job definition.
+    #[serde(flatten)]
+    pub setup: TrainingJobSetup,
+    /// SageMaker's profiler, switched off.
+    pub profiler_config: ProfilerConfig,
+    /// Tags on the job.
+    pub tags: Vec<Tag>,
+}
+
+/// The fields that `CreateTrainingJob` and a tuning job's `HyperParameterTrainingJobDefinition`
+/// both carry, in the API's order; flattened into both, so they are declared and built once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TrainingJobSetup {
     /// The channels SageMaker downloads to `/opt/ml/input/data/<name>/`.
     pub input_data_config: Vec<Channel>,
     /// Where SageMaker uploads `/opt/ml/model` as `<job>/output/model.tar.gz`.
@@ -36,10 +51,6 @@ pub struct TrainingJobRequest {
     pub checkpoint_config: Option<CheckpointConfig>,
     /// Extra environment variables of the container.
     pub environment: BTreeMap<String, String>,
-    /// SageMaker's profiler, switched off.
-    pub profiler_config: ProfilerConfig,
-    /// Tags on the job.
-    pub tags: Vec<Tag>,
 }
 
 /// `AlgorithmSpecification`.

@@ -235,15 +235,8 @@ fn definition(
     let built = sdk::HyperParameterTrainingJobDefinition::builder()
         .set_static_hyper_parameters(Some(definition.static_hyper_parameters.clone().into_iter().collect()))
         .algorithm_specification(algorithm.build())
-        .role_arn(&definition.role_arn)
-        .set_input_data_config(Some(definition.input_data_config.iter().map(parts::channel).collect()))
-        .output_data_config(parts::output_data_config(&definition.output_data_config))
-        .resource_config(parts::resource_config(AT, &definition.resource_config)?)
-        .stopping_condition(parts::stopping_condition(AT, &definition.stopping_condition)?)
-        .enable_managed_spot_training(definition.enable_managed_spot_training)
-        .set_environment(Some(definition.environment.clone().into_iter().collect()))
-        .set_checkpoint_config(parts::checkpoint_config(definition.checkpoint_config.as_ref()));
-    Ok(built.build())
+        .role_arn(&definition.role_arn);
+    Ok(parts::with_setup!(built, AT, &definition.setup).build())
 }
 
 #[cfg(test)]

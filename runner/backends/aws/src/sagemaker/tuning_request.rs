@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::tag::Tag;
-use super::training_request::{
-    Channel, CheckpointConfig, MetricDefinition, OutputDataConfig, ResourceConfig, StoppingCondition, TrainingInputMode,
-};
+use super::training_request::{MetricDefinition, TrainingInputMode, TrainingJobSetup};
 
 /// `CreateHyperParameterTuningJob`'s request.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -137,33 +135,25 @@ impl ParameterRanges {
     }
 }
 
-/// `ContinuousParameterRange`.
+/// `ContinuousParameterRange` and `IntegerParameterRange`: the API gives both the same fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct ContinuousParameterRange {
+pub struct NumericParameterRange {
     /// The hyperparameter, `training.<model>.<key>`.
     pub name: String,
     /// Lower bound, as decimal text.
     pub min_value: String,
     /// Upper bound, as decimal text.
     pub max_value: String,
-    /// How to sample.
+    /// How to sample (`ReverseLogarithmic` only for real-valued ranges).
     pub scaling_type: ScalingType,
 }
 
-/// `IntegerParameterRange`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct IntegerParameterRange {
-    /// The hyperparameter, `training.<model>.<key>`.
-    pub name: String,
-    /// Lower bound, as decimal text.
-    pub min_value: String,
-    /// Upper bound, as decimal text.
-    pub max_value: String,
-    /// How to sample (not `ReverseLogarithmic`).
-    pub scaling_type: ScalingType,
-}
+/// `ContinuousParameterRange`: a real-valued [`NumericParameterRange`].
+pub type ContinuousParameterRange = NumericParameterRange;
+
+/// `IntegerParameterRange`: an integer [`NumericParameterRange`].
+pub type IntegerParameterRange = NumericParameterRange;
 
 /// `CategoricalParameterRange`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -228,21 +218,10 @@ pub struct TuningTrainingJobDefinition {
     pub algorithm_specification: TuningAlgorithmSpecification,
     /// The IAM role the training jobs run as.
     pub role_arn: String,
-    /// The channels, as for a training job.
-    pub input_data_config: Vec<Channel>,
-    /// SageMaker writes `<training job>/output/model.tar.gz` under it.
-    pub output_data_config: OutputDataConfig,
-    /// Instances and their storage, per training job.
-    pub resource_config: ResourceConfig,
-    /// Time limits, per training job.
-    pub stopping_condition: StoppingCondition,
-    /// Run on spot capacity.
-    pub enable_managed_spot_training: bool,
-    /// Where SageMaker syncs `/opt/ml/checkpoints`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checkpoint_config: Option<CheckpointConfig>,
-    /// Extra environment variables of the container (at most 48).
-    pub environment: BTreeMap<String, String>,
+    /// Channels, output, resources, limits, spot, checkpoints and environment, as for a training
+    /// job; every training job of the tuning job gets them.
+    #[serde(flatten)]
+    pub setup: TrainingJobSetup,
 }
 
 /// `HyperParameterAlgorithmSpecification` (it has no metrics time-series switch).

@@ -11,6 +11,7 @@ use super::instance_type::{instance_type, JobKind};
 use super::metric_regex;
 use super::training_request::{
     Channel, CheckpointConfig, MetricDefinition, ResourceConfig, StoppingCondition, TrainingJobRequest,
+    TrainingJobSetup,
 };
 
 /// SageMaker's limit on a training job's `MaxRuntimeInSeconds`: 28 days.
@@ -28,20 +29,29 @@ pub fn validate_training(request: &TrainingJobRequest) -> Check {
     let spec = &request.algorithm_specification;
     algorithm("", &spec.training_image, &spec.metric_definitions)?;
     hyper_parameters("HyperParameters", &request.hyper_parameters)?;
-    channels("", &request.input_data_config)?;
-    s3_uri("OutputDataConfig.S3OutputPath", &request.output_data_config.s3_output_path)?;
-    resources("", &request.resource_config)?;
-    let checkpoint = request.checkpoint_config.as_ref();
-    stopping("", request.enable_managed_spot_training, &request.stopping_condition, checkpoint)?;
-    if let Some(checkpoint) = checkpoint {
-        checkpoint_config("", checkpoint)?;
-    }
-    checks::environment(&request.environment, 512, 512)?;
+    setup("", &request.setup, MAX_ENVIRONMENT)?;
     checks::tags(&request.tags)
 }
 
 // The checks below are shared with a tuning job's training job definition, whose fields sit under
 // `TrainingJobDefinition.`: `at` is that prefix of every field named ("" for a training job).
+
+/// Variables a training job's `Environment` may hold (a tuning job's definition: 48).
+const MAX_ENVIRONMENT: usize = 100;
+
+/// The [`TrainingJobSetup`] fields: channels, output, resources, limits, spot, checkpoints and an
+/// environment of at most `max_environment` variables.
+pub(super) fn setup(at: &str, setup: &TrainingJobSetup, max_environment: usize) -> Check {
+    channels(at, &setup.input_data_config)?;
+    s3_uri(&format!("{at}OutputDataConfig.S3OutputPath"), &setup.output_data_config.s3_output_path)?;
+    resources(at, &setup.resource_config)?;
+    let checkpoint = setup.checkpoint_config.as_ref();
+    stopping(at, setup.enable_managed_spot_training, &setup.stopping_condition, checkpoint)?;
+    if let Some(checkpoint) = checkpoint {
+        checkpoint_config(at, checkpoint)?;
+    }
+    checks::environment_at(&format!("{at}Environment"), &setup.environment, max_environment, 512, 512)
+}
 
 /// The image and the metric definitions (at most 40, each regex well-formed).
 pub(crate) fn algorithm(at: &str, image: &str, metrics: &[MetricDefinition]) -> Check {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use mlpipe_core::settings as shapes;
 
-use super::checks::{self, chars, count, invalid, range, s3_uri, shape, Check};
+use super::checks::{self, chars, count, invalid, range, shape, Check};
 use super::job_name::MAX_TUNING_JOB_NAME;
 use super::tuning_request::{
     CategoricalParameterRange, ContinuousParameterRange, EarlyStoppingType, IntegerParameterRange, ParameterRanges,
@@ -281,15 +281,5 @@ fn training_definition(definition: &TuningTrainingJobDefinition) -> Check {
         &format!("{DEFINITION}StaticHyperParameters"),
         &definition.static_hyper_parameters,
     )?;
-    validate_training::channels(DEFINITION, &definition.input_data_config)?;
-    let output = &definition.output_data_config.s3_output_path;
-    s3_uri(&format!("{DEFINITION}OutputDataConfig.S3OutputPath"), output)?;
-    validate_training::resources(DEFINITION, &definition.resource_config)?;
-    let checkpoint = definition.checkpoint_config.as_ref();
-    let spot = definition.enable_managed_spot_training;
-    validate_training::stopping(DEFINITION, spot, &definition.stopping_condition, checkpoint)?;
-    if let Some(checkpoint) = checkpoint {
-        validate_training::checkpoint_config(DEFINITION, checkpoint)?;
-    }
-    checks::environment_at(&format!("{DEFINITION}Environment"), &definition.environment, 48, 512, 512)
+    validate_training::setup(DEFINITION, &definition.setup, 48)
 }

@@ -48,17 +48,12 @@ impl Observed for JobStatus {
 ///
 /// The first `describe` error; [`SageMakerError::JobFailed`] when the job ends `Failed` or
 /// `Stopped`.
-pub(crate) async fn wait_until_done<S, D, F>(
+pub(crate) async fn wait_until_done<S: Observed>(
     job: &str,
     interval: Duration,
-    describe: &mut D,
+    describe: &mut impl AsyncFnMut() -> Result<S, SageMakerError>,
     on_progress: &mut dyn FnMut(&S),
-) -> Result<S, SageMakerError>
-where
-    S: Observed,
-    D: FnMut() -> F,
-    F: Future<Output = Result<S, SageMakerError>>,
-{
+) -> Result<S, SageMakerError> {
     let mut last: Option<S> = None;
     loop {
         let status = describe().await?;
@@ -92,21 +87,14 @@ where
 ///
 /// As [`wait_until_done`]; [`SageMakerError::Interrupted`] after a successful stop request, or
 /// the stop call's error when the job could not be stopped (it is then still running).
-pub(crate) async fn wait_or_stop<S, D, F, T, TF>(
+pub(crate) async fn wait_or_stop<S: Observed>(
     job: &str,
     interval: Duration,
-    mut describe: D,
-    stop: T,
+    mut describe: impl AsyncFnMut() -> Result<S, SageMakerError>,
+    stop: impl AsyncFnOnce() -> Result<(), SageMakerError>,
     interrupt: impl Future<Output = ()>,
     on_progress: &mut dyn FnMut(&S),
-) -> Result<S, SageMakerError>
-where
-    S: Observed,
-    D: FnMut() -> F,
-    F: Future<Output = Result<S, SageMakerError>>,
-    T: FnOnce() -> TF,
-    TF: Future<Output = Result<(), SageMakerError>>,
-{
+) -> Result<S, SageMakerError> {
     let finished = tokio::select! {
         // A job that finished and an interrupt in the same poll: the result wins, nothing to stop.
         biased;
@@ -151,7 +139,7 @@ mod tests {
     }
 
     /// A `describe` that answers from a script, then repeats the last answer.
-    fn scripted(answers: Vec<JobStatus>) -> impl FnMut() -> std::future::Ready<Result<JobStatus, SageMakerError>> {
+    fn scripted(answers: Vec<JobStatus>) -> impl AsyncFnMut() -> Result<JobStatus, SageMakerError> {
         let mut answers = VecDeque::from(answers);
         move || {
             let answer = if answers.len() > 1 { answers.pop_front().unwrap() } else { answers[0].clone() };

@@ -24,6 +24,7 @@ fn request_follows_the_container_contract() {
     let metric = algorithm.metric_definitions.iter().find(|m| m.name == "validation:macro_f1").unwrap();
     assert_eq!(metric.regex, r"\[metric\] epoch=[0-9]+ step=[0-9]+ validation\:macro_f1=([-+0-9.eEinfa]+)");
     let channels: Vec<(&str, &str)> = request
+        .setup
         .input_data_config
         .iter()
         .map(|c| (c.channel_name.as_str(), c.data_source.s3_data_source.s3_uri.as_str()))
@@ -32,22 +33,22 @@ fn request_follows_the_container_contract() {
         channels,
         [("config", "s3://ml-bucket/exps/news/runs/3/settings.ini"), ("data", "s3://ml-bucket/exps/news/data/")]
     );
-    for channel in &request.input_data_config {
+    for channel in &request.setup.input_data_config {
         let source = &channel.data_source.s3_data_source;
         assert_eq!(source.s3_data_type, S3DataType::S3Prefix);
         assert_eq!(source.s3_data_distribution_type, S3DataDistributionType::FullyReplicated);
         assert_eq!(channel.compression_type, CompressionType::None);
     }
-    assert_eq!(request.output_data_config.s3_output_path, "s3://ml-bucket/exps/news/runs/3/sagemaker/bert/");
-    let resources = &request.resource_config;
+    assert_eq!(request.setup.output_data_config.s3_output_path, "s3://ml-bucket/exps/news/runs/3/sagemaker/bert/");
+    let resources = &request.setup.resource_config;
     assert_eq!(
         (resources.instance_type.as_str(), resources.instance_count, resources.volume_size_in_gb),
         ("ml.g5.xlarge", 1, 50)
     );
-    assert_eq!(request.stopping_condition.max_runtime_in_seconds, 7200);
-    assert_eq!(request.stopping_condition.max_wait_time_in_seconds, Some(10800));
-    assert!(request.enable_managed_spot_training);
-    let checkpoint = request.checkpoint_config.as_ref().unwrap();
+    assert_eq!(request.setup.stopping_condition.max_runtime_in_seconds, 7200);
+    assert_eq!(request.setup.stopping_condition.max_wait_time_in_seconds, Some(10800));
+    assert!(request.setup.enable_managed_spot_training);
+    let checkpoint = request.setup.checkpoint_config.as_ref().unwrap();
     assert_eq!(checkpoint.s3_uri, "s3://ml-bucket/exps/news/runs/3/sagemaker/bert/checkpoints/");
     assert_eq!(checkpoint.local_path, "/opt/ml/checkpoints");
     let expected: BTreeMap<String, String> =
@@ -56,7 +57,7 @@ fn request_follows_the_container_contract() {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
     assert_eq!(request.hyper_parameters, expected);
-    assert_eq!(request.environment, BTreeMap::from([("USE_SMDEBUG".to_string(), "0".to_string())]));
+    assert_eq!(request.setup.environment, BTreeMap::from([("USE_SMDEBUG".to_string(), "0".to_string())]));
     assert!(request.profiler_config.disable_profiler);
     assert_eq!(
         request.tags,
@@ -68,17 +69,17 @@ fn request_follows_the_container_contract() {
 fn without_spot_there_is_no_wait_limit() {
     let text = settings_text("").replace("use_spot = true\nmax_wait_secs = 10800\n", "");
     let request = training_job_request(&settings_from(&text), &training_spec()).unwrap();
-    assert!(!request.enable_managed_spot_training);
-    assert_eq!(request.stopping_condition.max_wait_time_in_seconds, None);
+    assert!(!request.setup.enable_managed_spot_training);
+    assert_eq!(request.setup.stopping_condition.max_wait_time_in_seconds, None);
     // Checkpoints are still synced: they are cheap and make a stopped job's progress visible.
-    assert!(request.checkpoint_config.is_some());
+    assert!(request.setup.checkpoint_config.is_some());
 }
 
 #[test]
 fn a_configured_checkpoint_prefix_is_split_per_experiment_run_and_model() {
     let text = settings_text("checkpoint_s3_uri = s3://ckpt-bucket/mlpipe/\n");
     let request = training_job_request(&settings_from(&text), &training_spec()).unwrap();
-    assert_eq!(request.checkpoint_config.unwrap().s3_uri, "s3://ckpt-bucket/mlpipe/news/3/bert/");
+    assert_eq!(request.setup.checkpoint_config.unwrap().s3_uri, "s3://ckpt-bucket/mlpipe/news/3/bert/");
 }
 
 #[test]
@@ -86,8 +87,8 @@ fn extra_environment_is_added_and_may_override() {
     let mut spec = training_spec();
     spec.extra_env = vec![("NCCL_DEBUG".into(), "INFO".into()), ("USE_SMDEBUG".into(), "1".into())];
     let request = training_job_request(&settings(), &spec).unwrap();
-    assert_eq!(request.environment["NCCL_DEBUG"], "INFO");
-    assert_eq!(request.environment["USE_SMDEBUG"], "1");
+    assert_eq!(request.setup.environment["NCCL_DEBUG"], "INFO");
+    assert_eq!(request.setup.environment["USE_SMDEBUG"], "1");
 }
 
 #[test]
@@ -135,7 +136,7 @@ fn several_instances_need_distributed_training() {
     );
     let text = text.replace("backend = sagemaker\n", "backend = sagemaker\nuse_distributed = true\n");
     let request = training_job_request(&settings_from(&text), &training_spec()).unwrap();
-    assert_eq!(request.resource_config.instance_count, 2);
+    assert_eq!(request.setup.resource_config.instance_count, 2);
 }
 
 #[test]

@@ -98,13 +98,13 @@ fn the_definition_is_the_models_training_job_request() {
         definition.algorithm_specification.metric_definitions,
         training.algorithm_specification.metric_definitions
     );
-    assert_eq!(definition.input_data_config, training.input_data_config);
-    assert_eq!(definition.output_data_config, training.output_data_config);
-    assert_eq!(definition.resource_config, training.resource_config);
-    assert_eq!(definition.stopping_condition, training.stopping_condition);
-    assert_eq!(definition.enable_managed_spot_training, training.enable_managed_spot_training);
-    assert_eq!(definition.checkpoint_config, training.checkpoint_config);
-    assert_eq!(definition.environment, training.environment);
+    assert_eq!(definition.setup.input_data_config, training.setup.input_data_config);
+    assert_eq!(definition.setup.output_data_config, training.setup.output_data_config);
+    assert_eq!(definition.setup.resource_config, training.setup.resource_config);
+    assert_eq!(definition.setup.stopping_condition, training.setup.stopping_condition);
+    assert_eq!(definition.setup.enable_managed_spot_training, training.setup.enable_managed_spot_training);
+    assert_eq!(definition.setup.checkpoint_config, training.setup.checkpoint_config);
+    assert_eq!(definition.setup.environment, training.setup.environment);
     assert_eq!(definition.static_hyper_parameters, training.hyper_parameters);
     assert_eq!(
         tuning.tags,

@@ -52,9 +52,9 @@ fn training_json_has_the_create_training_job_fields() {
 #[test]
 fn optional_fields_are_left_out_rather_than_null() {
     let mut request = training_request();
-    request.enable_managed_spot_training = false;
-    request.stopping_condition.max_wait_time_in_seconds = None;
-    request.checkpoint_config = None;
+    request.setup.enable_managed_spot_training = false;
+    request.setup.stopping_condition.max_wait_time_in_seconds = None;
+    request.setup.checkpoint_config = None;
     let text = dry_run_json(&request);
     assert!(!text.contains("null"), "{text}");
     let json: Value = serde_json::from_str(&text).unwrap();

@@ -43,54 +43,54 @@ fn role_and_image_must_be_shaped() {
 #[test]
 fn instance_type_must_be_a_training_type() {
     assert_eq!(
-        refused(|r| r.resource_config.instance_type = "m5.large".into()),
+        refused(|r| r.setup.resource_config.instance_type = "m5.large".into()),
         "sagemaker request: ResourceConfig.InstanceType = \"m5.large\": expected an instance type like ml.m5.xlarge"
     );
-    assert!(refused(|r| r.resource_config.instance_type = "ml.g5.huge".into()).ends_with("like ml.m5.xlarge"));
-    assert!(refused(|r| r.resource_config.instance_type = "ml.g9.xlarge".into())
+    assert!(refused(|r| r.setup.resource_config.instance_type = "ml.g5.huge".into()).ends_with("like ml.m5.xlarge"));
+    assert!(refused(|r| r.setup.resource_config.instance_type = "ml.g9.xlarge".into())
         .ends_with("not a sagemaker training instance type"));
 }
 
 #[test]
 fn instance_count_and_volume_have_ranges() {
     assert_eq!(
-        refused(|r| r.resource_config.instance_count = 0),
+        refused(|r| r.setup.resource_config.instance_count = 0),
         "sagemaker request: ResourceConfig.InstanceCount = \"0\": expected an integer from 1 to 2147483647"
     );
-    assert!(refused(|r| r.resource_config.volume_size_in_gb = 0).ends_with("expected an integer from 1 to 16384"));
-    assert!(refused(|r| r.resource_config.volume_size_in_gb = 16385)
+    assert!(refused(|r| r.setup.resource_config.volume_size_in_gb = 0).ends_with("expected an integer from 1 to 16384"));
+    assert!(refused(|r| r.setup.resource_config.volume_size_in_gb = 16385)
         .starts_with("sagemaker request: ResourceConfig.VolumeSizeInGB = \"16385\""));
 }
 
 #[test]
 fn runtime_is_at_most_28_days() {
     assert_eq!(
-        refused(|r| r.stopping_condition.max_runtime_in_seconds = 2_419_201),
+        refused(|r| r.setup.stopping_condition.max_runtime_in_seconds = 2_419_201),
         "sagemaker request: StoppingCondition.MaxRuntimeInSeconds = \"2419201\": expected an integer from 1 to 2419200"
     );
-    assert!(refused(|r| r.stopping_condition.max_runtime_in_seconds = 0).contains("MaxRuntimeInSeconds = \"0\""));
+    assert!(refused(|r| r.setup.stopping_condition.max_runtime_in_seconds = 0).contains("MaxRuntimeInSeconds = \"0\""));
 }
 
 #[test]
 fn spot_needs_a_wait_limit_no_shorter_than_the_runtime() {
     assert_eq!(
-        refused(|r| r.stopping_condition.max_wait_time_in_seconds = Some(3600)),
+        refused(|r| r.setup.stopping_condition.max_wait_time_in_seconds = Some(3600)),
         "sagemaker request: StoppingCondition.MaxWaitTimeInSeconds = \"3600\": \
          expected at least MaxRuntimeInSeconds (7200)"
     );
     assert_eq!(
-        refused(|r| r.stopping_condition.max_wait_time_in_seconds = None),
+        refused(|r| r.setup.stopping_condition.max_wait_time_in_seconds = None),
         "sagemaker request: StoppingCondition.MaxWaitTimeInSeconds = \"\": \
          managed spot training needs a wait limit of at least MaxRuntimeInSeconds (7200)"
     );
-    assert!(refused(|r| r.stopping_condition.max_wait_time_in_seconds = Some(1 << 40))
+    assert!(refused(|r| r.setup.stopping_condition.max_wait_time_in_seconds = Some(1 << 40))
         .ends_with("expected an integer from 1 to 2147483647"));
 }
 
 #[test]
 fn spot_needs_a_checkpoint_config() {
     assert_eq!(
-        refused(|r| r.checkpoint_config = None),
+        refused(|r| r.setup.checkpoint_config = None),
         "sagemaker request: CheckpointConfig = \"\": \
          managed spot training needs a checkpoint config to resume after an interruption"
     );
@@ -98,12 +98,12 @@ fn spot_needs_a_checkpoint_config() {
 
 #[test]
 fn a_wait_limit_without_spot_is_refused() {
-    assert!(refused(|r| r.enable_managed_spot_training = false)
+    assert!(refused(|r| r.setup.enable_managed_spot_training = false)
         .ends_with("MaxWaitTimeInSeconds = \"10800\": only allowed with EnableManagedSpotTraining = true"));
     let mut request = training_request();
-    request.enable_managed_spot_training = false;
-    request.stopping_condition.max_wait_time_in_seconds = None;
-    request.checkpoint_config = None;
+    request.setup.enable_managed_spot_training = false;
+    request.setup.stopping_condition.max_wait_time_in_seconds = None;
+    request.setup.checkpoint_config = None;
     validate_training(&request).unwrap();
 }
 
@@ -163,7 +163,7 @@ fn environment_is_limited_in_names_count_and_size() {
     let set = |key: &str, value: &str| {
         let (key, value) = (key.to_string(), value.to_string());
         move |r: &mut TrainingJobRequest| {
-            r.environment.insert(key, value);
+            r.setup.environment.insert(key, value);
         }
     };
     assert_eq!(
@@ -173,31 +173,29 @@ fn environment_is_limited_in_names_count_and_size() {
     );
     assert!(refused(set(&"K".repeat(513), "v")).ends_with("expected 1 to 512 characters, got 513"));
     assert!(refused(set("K", &"v".repeat(513))).ends_with("expected at most 512 characters, got 513"));
-    assert!(refused(|r| r.environment.extend((0..100).map(|i| (format!("V{i}"), String::new()))))
+    assert!(refused(|r| r.setup.environment.extend((0..100).map(|i| (format!("V{i}"), String::new()))))
         .ends_with("expected at most 100 variables"));
 }
 
 #[test]
 fn channels_need_good_unique_names_and_s3_uris() {
     assert_eq!(
-        refused(|r| r.input_data_config[1].channel_name = "my data".into()),
+        refused(|r| r.setup.input_data_config[1].channel_name = "my data".into()),
         "sagemaker request: InputDataConfig[1].ChannelName = \"my data\": \
          expected 1 to 64 letters, digits, '.', '-' and '_'"
     );
-    assert!(
-        refused(|r| r.input_data_config[1].channel_name = "c".repeat(65)).contains("InputDataConfig[1].ChannelName")
-    );
-    assert!(
-        refused(|r| r.input_data_config[1].channel_name = "config".into()).ends_with("channel names must be unique")
-    );
-    assert!(refused(|r| r.input_data_config[0].data_source.s3_data_source.s3_uri = "/local/settings.ini".into())
+    assert!(refused(|r| r.setup.input_data_config[1].channel_name = "c".repeat(65))
+        .contains("InputDataConfig[1].ChannelName"));
+    assert!(refused(|r| r.setup.input_data_config[1].channel_name = "config".into())
+        .ends_with("channel names must be unique"));
+    assert!(refused(|r| r.setup.input_data_config[0].data_source.s3_data_source.s3_uri = "/local/settings.ini".into())
         .starts_with(
             "sagemaker request: InputDataConfig[0].DataSource.S3DataSource.S3Uri = \"/local/settings.ini\": \
                       expected an S3 URI"
         ));
-    let channel = training_request().input_data_config[0].clone();
+    let channel = training_request().setup.input_data_config[0].clone();
     assert!(refused(|r| {
-        r.input_data_config = (0..21)
+        r.setup.input_data_config = (0..21)
             .map(|i| {
                 let mut c = channel.clone();
                 c.channel_name = format!("c{i}");
@@ -210,11 +208,11 @@ fn channels_need_good_unique_names_and_s3_uris() {
 
 #[test]
 fn output_and_checkpoint_locations_must_be_s3_uris() {
-    assert!(refused(|r| r.output_data_config.s3_output_path = "s3://Bad_Bucket/x".into())
+    assert!(refused(|r| r.setup.output_data_config.s3_output_path = "s3://Bad_Bucket/x".into())
         .starts_with("sagemaker request: OutputDataConfig.S3OutputPath = \"s3://Bad_Bucket/x\": expected an S3 URI"));
-    assert!(refused(|r| r.checkpoint_config.as_mut().unwrap().s3_uri = "checkpoints/".into())
+    assert!(refused(|r| r.setup.checkpoint_config.as_mut().unwrap().s3_uri = "checkpoints/".into())
         .starts_with("sagemaker request: CheckpointConfig.S3Uri"));
-    assert!(refused(|r| r.checkpoint_config.as_mut().unwrap().local_path = "opt/ml/checkpoints".into())
+    assert!(refused(|r| r.setup.checkpoint_config.as_mut().unwrap().local_path = "opt/ml/checkpoints".into())
         .ends_with("CheckpointConfig.LocalPath = \"opt/ml/checkpoints\": expected an absolute path"));
 }
 

@@ -374,19 +374,19 @@ fn jobs_without_improvement_are_at_least_3() {
 #[test]
 fn the_training_job_definition_gets_the_training_job_checks() {
     assert_eq!(
-        refused(|r| r.training_job_definition.resource_config.instance_type = "m5.large".into()),
+        refused(|r| r.training_job_definition.setup.resource_config.instance_type = "m5.large".into()),
         "sagemaker request: TrainingJobDefinition.ResourceConfig.InstanceType = \"m5.large\": \
          expected an instance type like ml.m5.xlarge"
     );
     assert!(refused(|r| r.training_job_definition.role_arn = "SageMakerRole".into())
         .starts_with("sagemaker request: TrainingJobDefinition.RoleArn = \"SageMakerRole\""));
-    assert!(refused(|r| r.training_job_definition.stopping_condition.max_wait_time_in_seconds = Some(60))
+    assert!(refused(|r| r.training_job_definition.setup.stopping_condition.max_wait_time_in_seconds = Some(60))
         .starts_with("sagemaker request: TrainingJobDefinition.StoppingCondition.MaxWaitTimeInSeconds = \"60\""));
-    assert!(refused(|r| r.training_job_definition.checkpoint_config = None)
+    assert!(refused(|r| r.training_job_definition.setup.checkpoint_config = None)
         .starts_with("sagemaker request: TrainingJobDefinition.CheckpointConfig = \"\""));
     assert!(refused(|r| r.training_job_definition.algorithm_specification.metric_definitions[0].regex = "x".into())
         .starts_with("sagemaker request: TrainingJobDefinition.AlgorithmSpecification.MetricDefinitions[0].Regex"));
-    assert!(refused(|r| r.training_job_definition.output_data_config.s3_output_path = "/tmp".into())
+    assert!(refused(|r| r.training_job_definition.setup.output_data_config.s3_output_path = "/tmp".into())
         .starts_with("sagemaker request: TrainingJobDefinition.OutputDataConfig.S3OutputPath"));
 }
 
@@ -394,7 +394,7 @@ fn the_training_job_definition_gets_the_training_job_checks() {
 fn the_definition_has_at_most_48_environment_variables() {
     assert_eq!(
         refused(|r| {
-            let env = &mut r.training_job_definition.environment;
+            let env = &mut r.training_job_definition.setup.environment;
             env.extend((0..48).map(|i| (format!("V{i}"), String::new())));
         }),
         "sagemaker request: TrainingJobDefinition.Environment = \"49 variables\": expected at most 48 variables"
