@@ -37,7 +37,7 @@ fn print_line(line: &str) {
 }
 
 /// `[training] backend`: processes here, or SageMaker jobs.
-fn pick_backend(settings: &Settings) -> Box<dyn Backend> {
+pub fn pick_backend(settings: &Settings) -> Box<dyn Backend> {
     match settings.training.backend {
         settings::Backend::Local => Box::new(LocalBackend),
         settings::Backend::SageMaker => Box::new(SageMakerBackend),

@@ -3,10 +3,10 @@
 //! (timings aside, in order) and its `weights.safetensors`, bit for bit. The first difference is
 //! reported with its model, metric, epoch, step and both values.
 
-use super::run_manifest::RunManifest;
 use crate::hash::sha256_hex;
 use crate::job::Job;
 use crate::layout::{RunLayout, WEIGHTS_FILE};
+use crate::steps::RunManifest;
 use crate::{Error, Result};
 
 /// The outcome of [`compare_runs`].
