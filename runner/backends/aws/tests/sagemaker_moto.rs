@@ -23,12 +23,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::moto::Moto;
 use common::sagemaker::{
-    assert_training_definition, client, client_config, load_settings, raw_client, TrainingDefinition,
+    assert_api_error, assert_training_definition, client, client_config, load_settings, raw_client, waited,
+    TrainingDefinition,
 };
 use mlpipe_aws::sagemaker::{
     dry_run_json, processing_job_request, training_job_request, validate_processing, validate_training, JobState,
-    JobStatus, ProcessingJob, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerError,
-    TrainingJob, TrainingJobRequest, TrainingJobSpec,
+    ProcessingJob, ProcessingJobRequest, ProcessingJobSpec, ProcessingStep, SageMaker, SageMakerError, TrainingJob,
+    TrainingJobRequest, TrainingJobSpec,
 };
 
 const SETTINGS: &str = "\
@@ -134,18 +135,13 @@ fn waiting_for_a_training_job_reports_completion() {
 
     let described = sagemaker.describe_job::<TrainingJob>(name).unwrap();
     assert_eq!(described.state, JobState::Completed);
-    let mut seen: Vec<JobStatus> = Vec::new();
-    let done = sagemaker.wait_job::<TrainingJob>(name, &mut |status| seen.push(status.clone())).unwrap();
-    assert_eq!(done.state, JobState::Completed);
+    let done = waited::<TrainingJob>(&sagemaker, name);
     assert_eq!(done.secondary_status.as_deref(), Some("Completed"));
     // moto writes the artifact location SageMaker would: <output path><job>/output/model.tar.gz.
     assert_eq!(
         done.model_artifacts.as_deref(),
         Some(format!("s3://ml-bucket/exps/news/runs/3/sagemaker/minilm/{name}/output/model.tar.gz").as_str())
     );
-    assert_eq!(seen, [done]);
-    let done = sagemaker.wait_job_or_stop::<TrainingJob>(name, &mut |_| {}).unwrap();
-    assert_eq!(done.state, JobState::Completed);
 }
 
 #[test]
@@ -155,12 +151,8 @@ fn stop_training_job_errors_are_reported_with_the_job() {
     let sagemaker = client(&moto);
     let request = training_request("bert");
     sagemaker.create_job::<TrainingJob>(&request).unwrap();
-    match sagemaker.stop_job::<TrainingJob>(&request.training_job_name) {
-        Err(SageMakerError::Api { operation, job, .. }) => {
-            assert_eq!((operation, job.as_str()), ("StopTrainingJob", request.training_job_name.as_str()));
-        }
-        other => panic!("expected an API error from moto, got {other:?}"),
-    }
+    let name = request.training_job_name.as_str();
+    assert_api_error(sagemaker.stop_job::<TrainingJob>(name), "StopTrainingJob", name);
 }
 
 #[test]

@@ -22,10 +22,12 @@ use std::collections::HashMap;
 use std::time::{Duration, UNIX_EPOCH};
 
 use common::moto::Moto;
-use common::sagemaker::{assert_training_definition, client, load_settings, raw_client, TrainingDefinition};
+use common::sagemaker::{
+    assert_api_error, assert_training_definition, client, load_settings, raw_client, waited, TrainingDefinition,
+};
 use mlpipe_aws::sagemaker::{
     tuning_job_request, validate_tuning, BestTrainingJob, JobState, SageMakerError, TrainingJobSpec, TuningJob,
-    TuningJobRequest, TuningJobStatus,
+    TuningJobRequest,
 };
 
 const SETTINGS: &str = "\
@@ -158,12 +160,7 @@ fn waiting_for_a_tuning_job_reports_completion_and_the_best_job() {
     // moto's canned answer, whatever was sent.
     assert_eq!(described.counts.completed, 1);
     assert_eq!(described.best, Some(BestTrainingJob { job: "FakeTrainingJobName".into(), objective: Some(1.0) }));
-    let mut seen: Vec<TuningJobStatus> = Vec::new();
-    let done = sagemaker.wait_job::<TuningJob>(name, &mut |status| seen.push(status.clone())).unwrap();
-    assert_eq!(done, described);
-    assert_eq!(seen, [done]);
-    let done = sagemaker.wait_job_or_stop::<TuningJob>(name, &mut |_| {}).unwrap();
-    assert_eq!(done.state, JobState::Completed);
+    assert_eq!(waited::<TuningJob>(&sagemaker, name), described);
 }
 
 #[test]
@@ -174,18 +171,8 @@ fn stop_and_list_trials_errors_name_the_call_and_job() {
     let request = request("bert");
     sagemaker.create_job::<TuningJob>(&request).unwrap();
     let name = request.hyper_parameter_tuning_job_name.as_str();
-    match sagemaker.stop_job::<TuningJob>(name) {
-        Err(SageMakerError::Api { operation, job, .. }) => {
-            assert_eq!((operation, job.as_str()), ("StopHyperParameterTuningJob", name));
-        }
-        other => panic!("expected an API error from moto, got {other:?}"),
-    }
-    match sagemaker.list_tuning_trials(name) {
-        Err(SageMakerError::Api { operation, job, .. }) => {
-            assert_eq!((operation, job.as_str()), ("ListTrainingJobsForHyperParameterTuningJob", name));
-        }
-        other => panic!("expected an API error from moto, got {other:?}"),
-    }
+    assert_api_error(sagemaker.stop_job::<TuningJob>(name), "StopHyperParameterTuningJob", name);
+    assert_api_error(sagemaker.list_tuning_trials(name), "ListTrainingJobsForHyperParameterTuningJob", name);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! SageMaker clients for tests against moto: mlpipe's client with moto's endpoint and fake keys,
 //! and a bare SDK client to read back everything moto recorded; settings loaded as the runner
-//! loads them; and the checks of a recorded training job definition that the training and tuning
-//! tests share.
+//! loads them; the checks of a recorded training job definition that the training and tuning
+//! tests share; and the waiting and stopping checks every job kind's test makes.
 
 use std::time::Duration;
 
@@ -9,7 +9,9 @@ use aws_sdk_sagemaker::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sagemaker::types::{
     Channel, CheckpointConfig, OutputDataConfig, ResourceConfig, StoppingCondition, TrainingInputMode,
 };
-use mlpipe_aws::sagemaker::{SageMaker, SageMakerClientConfig, StaticCredentials};
+use mlpipe_aws::sagemaker::{
+    JobKind, JobState, Observed, SageMaker, SageMakerClientConfig, SageMakerError, StaticCredentials,
+};
 use mlpipe_core::settings::Settings;
 
 use super::moto::Moto;
@@ -112,4 +114,30 @@ pub fn assert_training_definition(recorded: TrainingDefinition) {
     let checkpoint = recorded.checkpoint.unwrap();
     assert_eq!(checkpoint.s3_uri(), Some("s3://ml-bucket/exps/news/runs/3/sagemaker/bert/checkpoints/"));
     assert_eq!(checkpoint.local_path(), Some("/opt/ml/checkpoints"));
+}
+
+/// Job `name` of kind `K`, which moto completes at once, as both waits see it: `wait_job` reports
+/// the final status once and returns it, `wait_job_or_stop` returns it too. Returns that status.
+pub fn waited<K>(sagemaker: &SageMaker, name: &str) -> K::Status
+where
+    K: JobKind,
+    K::Status: Clone + PartialEq + std::fmt::Debug,
+{
+    let mut seen: Vec<K::Status> = Vec::new();
+    let done = sagemaker.wait_job::<K>(name, &mut |status| seen.push(status.clone())).unwrap();
+    assert_eq!(done.state(), &JobState::Completed);
+    assert_eq!(seen, std::slice::from_ref(&done));
+    let again = sagemaker.wait_job_or_stop::<K>(name, &mut |_| {}).unwrap();
+    assert_eq!(again.state(), &JobState::Completed);
+    done
+}
+
+/// Asserts that `result` is SageMaker's refusal of `operation` on job `job`, as mlpipe reports it.
+pub fn assert_api_error<T: std::fmt::Debug>(result: Result<T, SageMakerError>, operation: &str, job: &str) {
+    match result {
+        Err(SageMakerError::Api { operation: called, job: named, .. }) => {
+            assert_eq!((called, named.as_str()), (operation, job))
+        }
+        other => panic!("expected an API error from moto, got {other:?}"),
+    }
 }
