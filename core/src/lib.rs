@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod browse;
+pub mod clock;
 pub mod data;
 pub mod distributed;
 pub mod doctor;
@@ -18,6 +19,7 @@ pub mod plot;
 pub mod plugin;
 pub mod progress;
 pub mod rng;
+pub mod run_manifest;
 pub mod scratch;
 pub mod settings;
 pub mod steps;

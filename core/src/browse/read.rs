@@ -9,7 +9,7 @@
 
 use super::status::RunStatus;
 use crate::job::Job;
-use crate::steps::RunManifest;
+use crate::run_manifest::RunManifest;
 use crate::storage::StorageError;
 use crate::Result;
 use serde::de::DeserializeOwned;

@@ -5,7 +5,7 @@ use super::read::{self, TestScores};
 use super::status::RunStatus;
 use crate::job::Job;
 use crate::layout::{self, RunLayout};
-use crate::steps::{ModelResult, RunManifest};
+use crate::run_manifest::{ModelResult, RunManifest};
 use crate::tune::record::{parse_best, TrialRecord};
 use crate::tune::store::load_trials;
 use crate::{Error, Result};

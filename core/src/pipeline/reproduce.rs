@@ -15,8 +15,9 @@ use crate::hash::sha256_file;
 use crate::job::{Job, Remote};
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;
+use crate::run_manifest::{annotate_manifest, RunManifest};
 use crate::settings::Settings;
-use crate::steps::{self, Existing, RunManifest};
+use crate::steps::{self, Existing};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -239,7 +240,7 @@ fn record_verdict(job: &Job, fresh: &RunLayout, num: u64, verdict: &Verdict, dif
     if !differences.is_empty() {
         fields.push(("reproduce_allowed_differences", toml::Value::String(differences.join("; "))));
     }
-    steps::annotate_manifest(job, fresh, &fields)
+    annotate_manifest(job, fresh, &fields)
 }
 
 /// The settings snapshot to train from and the models to compare: the run's own snapshot and

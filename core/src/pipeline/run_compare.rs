@@ -6,7 +6,7 @@
 use crate::hash::sha256_hex;
 use crate::job::Job;
 use crate::layout::{RunLayout, WEIGHTS_FILE};
-use crate::steps::RunManifest;
+use crate::run_manifest::RunManifest;
 use crate::{Error, Result};
 
 /// The outcome of [`compare_runs`].

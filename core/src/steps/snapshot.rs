@@ -39,11 +39,7 @@ pub fn should_run(existing: Option<&str>, inputs_sha256: &str, policy: Existing,
     }
 }
 
-/// The current UTC time to the second in RFC 3339 (`2026-11-26T14:48:17Z`), as manifests record
-/// when they were made.
-pub(crate) fn timestamp() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+pub(crate) use crate::clock::timestamp;
 
 /// Moves every object under `prefix` to a fresh `archive/<name>-<UTC time>/` folder.
 ///

@@ -7,7 +7,6 @@
 //! others its number, everyone trains in lock-step, and only rank 0 writes files; at the end of
 //! each model the replicas prove their parameters are bit-identical and wait for rank 0's outputs.
 
-use super::run_manifest::RunManifest;
 use super::snapshot::require_manifest;
 use super::train_hooks::ModelHooks;
 use super::train_outputs::{write_outputs, ModelOutcome, Trained};
@@ -16,6 +15,7 @@ use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::{allocate_run, RunLayout, WorkFiles};
 use crate::plugin::Plugin;
+use crate::run_manifest::RunManifest;
 use crate::settings::{ClassWeighting, Device as DeviceSetting, JobType, Sampler, TrainingSettings};
 use crate::track::sync;
 use crate::train::batching::collate;

@@ -4,7 +4,6 @@
 //! and the report work unchanged), and writes `tuning/trials.jsonl`, `tuning/best.json` and the
 //! tuning plot per model.
 
-use super::run_manifest::RunManifest;
 use super::snapshot::require_manifest;
 use super::train::open_run;
 use super::train_outputs::ModelOutcome;
@@ -13,6 +12,7 @@ use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::{self, RunLayout};
 use crate::plugin::Plugin;
+use crate::run_manifest::RunManifest;
 use crate::track::sync;
 use crate::tune::plot::tuning_plot;
 use crate::tune::prune::{promote_trial, prune_trial};

@@ -6,7 +6,7 @@
 
 use crate::job::Job;
 use crate::layout::{tracking, RunLayout};
-use crate::steps::RunManifest;
+use crate::run_manifest::RunManifest;
 use crate::tune::record::TrialRecord;
 use crate::{Error, Result};
 use mlpipe_tracking::{Metric, RunSnapshot, RunSpec, RunStatus};

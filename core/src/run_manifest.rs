@@ -7,12 +7,12 @@
 //! older versions, hand edits, a run still being written) and results may be strings, as written
 //! (`best_value = "0.904273"`), or numbers; fields this version does not know are ignored.
 
-use super::snapshot::timestamp;
-use super::train_outputs::ModelOutcome;
+use crate::clock::timestamp;
 use crate::distributed::Replica;
 use crate::job::Job;
 use crate::layout::RunLayout;
 use crate::plugin::Plugin;
+use crate::train::outcome::ModelOutcome;
 use crate::Result;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
