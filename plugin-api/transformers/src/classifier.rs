@@ -14,6 +14,7 @@
 //! pools every window on its own and averages the pooled vectors of the real windows.
 
 use crate::config::BertConfig;
+use crate::dropout::dropout;
 use crate::encoder::BertEncoder;
 use crate::error::TransformerError;
 use crate::weights::{load_pretrained, LoadReport};
@@ -207,7 +208,7 @@ impl BertClassifier {
     }
 
     fn classify(&self, pooled: &Tensor) -> Result<Tensor, TchError> {
-        pooled.f_dropout(self.dropout, self.train)?.f_linear(&self.classifier_weight, Some(&self.classifier_bias))
+        dropout(pooled, self.dropout, self.train)?.f_linear(&self.classifier_weight, Some(&self.classifier_bias))
     }
 
     /// [`BertClassifier::logits`] of windowed rows. No size is read on the Rust side, so a trace

@@ -7,6 +7,7 @@
 
 mod classifier;
 mod config;
+mod dropout;
 mod encoder;
 mod error;
 mod locate;
@@ -16,6 +17,7 @@ mod weights;
 
 pub use classifier::{BertClassifier, Pooling};
 pub use config::{Activation, BertConfig};
+pub use dropout::dropout;
 pub use encoder::BertEncoder;
 pub use error::TransformerError;
 pub use locate::find_site_package_model;
