@@ -3,9 +3,10 @@
 //! `encoder.layer.3.attention.self.query.weight`, …) so its weights load straight from a Hugging
 //! Face checkpoint.
 //!
-//! Every operation is tensor arithmetic that does not read a size or a value on the Rust side
-//! (positions come from a cumulative sum, heads from `unflatten`), so a TorchScript trace of it
-//! is valid for any batch size and sequence length. Attention is libtorch's fused
+//! Every operation of the evaluation forward is tensor arithmetic that does not read a size or a
+//! value on the Rust side (positions come from a cumulative sum, heads from `unflatten`), so a
+//! TorchScript trace of it is valid for any batch size and sequence length. (Training's dropout
+//! paths read sizes; the export traces the evaluation forward.) Attention is libtorch's fused
 //! `scaled_dot_product_attention`, except while training with attention dropout: libtorch's CPU
 //! kernel has no dropout, so its fallback would draw one Bernoulli mask element per attention
 //! weight; the layer then computes softmax(QKᵀ/√d) itself and drops weights with the cheap masks
