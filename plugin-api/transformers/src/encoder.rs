@@ -176,24 +176,28 @@ impl BertEncoder {
         let mut x = dropout(&self.embedding_norm.forward(&embedded)?, self.hidden_dropout, train)?;
         // [B, 1, 1, L]: true where a key may be attended to.
         let keys = attention_mask.f_ne(0)?.f_unsqueeze(1)?.f_unsqueeze(1)?;
+        // Built once per forward, for every layer.
+        let attention = if train && self.attention_dropout > 0.0 {
+            Attention::explicit(&keys, self.attention_dropout)?
+        } else {
+            Attention::Fused(keys)
+        };
         let mut states = Vec::with_capacity(self.layers.len() + 1);
         states.push(x.shallow_clone());
         for layer in &self.layers {
-            x = self.layer(layer, &x, &keys, train)?;
+            x = self.layer(layer, &x, &attention, train)?;
             states.push(x.shallow_clone());
         }
         Ok(states)
     }
 
-    fn layer(&self, layer: &Layer, x: &Tensor, keys: &Tensor, train: bool) -> Result<Tensor, TchError> {
+    fn layer(&self, layer: &Layer, x: &Tensor, attention: &Attention, train: bool) -> Result<Tensor, TchError> {
         // [B, L, H] → [B, heads, L, head_size]
         let split = |t: Tensor| t.f_unflatten(-1, [self.heads, self.head_size])?.f_transpose(1, 2);
         let query = split(layer.query.forward(x)?)?;
         let key = split(layer.key.forward(x)?)?;
         let value = split(layer.value.forward(x)?)?;
-        let dropout_p = if train { self.attention_dropout } else { 0.0 };
-        let context =
-            attend(&query, &key, &value, keys, dropout_p, dropout_p > 0.0)?.f_transpose(1, 2)?.f_flatten(2, 3)?;
+        let context = attention.attend(&query, &key, &value)?.f_transpose(1, 2)?.f_flatten(2, 3)?;
         let attended = dropout(&layer.attention_output.forward(&context)?, self.hidden_dropout, train)?;
         let x = layer.attention_norm.forward(&attended.f_add(x)?)?;
         let inner = layer.intermediate.forward(&x)?;
@@ -207,30 +211,40 @@ impl BertEncoder {
     }
 }
 
-/// Scaled dot-product attention of `[B, heads, L, d]` queries, keys and values over the keys that
-/// `keys` (bool, `[B, 1, 1, L]`) allows, with dropout `p` on the attention weights. `explicit`
-/// computes it step by step (needed for dropout, see the module doc); otherwise libtorch's fused
-/// kernel runs it.
-fn attend(
-    query: &Tensor,
-    key: &Tensor,
-    value: &Tensor,
-    keys: &Tensor,
-    p: f64,
-    explicit: bool,
-) -> Result<Tensor, TchError> {
-    if !explicit {
-        return Tensor::f_scaled_dot_product_attention(query, key, value, Some(keys), p, false, None, false);
+/// How a layer attends, decided once per forward: libtorch's fused kernel over a bool mask of the
+/// keys each query may see, or, while training with attention dropout, the explicit path (see the
+/// module doc) with the mask as an additive bias and the drop probability.
+enum Attention {
+    /// The bool mask `[B, 1, 1, L]`, true where a key may be attended to; no dropout.
+    Fused(Tensor),
+    /// The bias `[B, 1, 1, L]`, 0 for a real key and -inf for padding, and the dropout probability.
+    Explicit { bias: Tensor, p: f64 },
+}
+
+impl Attention {
+    /// The explicit path for the bool mask `keys` with dropout `p` on the attention weights.
+    fn explicit(keys: &Tensor, p: f64) -> Result<Self, TchError> {
+        // Every row keeps at least one key (the windowed classifier sees to it for empty windows).
+        let bias = Tensor::f_zeros(keys.size(), (Kind::Float, keys.device()))?
+            .f_masked_fill(&keys.f_logical_not()?, f64::NEG_INFINITY)?;
+        Ok(Self::Explicit { bias, p })
     }
-    // The scale goes on the queries and the mask is an additive bias of one row per batch row,
-    // so no extra pass runs over the [B, heads, L, L] scores, forward or backward.
-    let scale = 1.0 / (*query.size().last().unwrap_or(&1) as f64).sqrt();
-    let scores = query.f_mul_scalar(scale)?.f_matmul(&key.f_transpose(-2, -1)?)?;
-    // Every row keeps at least one key (the windowed classifier sees to it for empty windows).
-    let bias = Tensor::f_zeros(keys.size(), (Kind::Float, keys.device()))?
-        .f_masked_fill(&keys.f_logical_not()?, f64::NEG_INFINITY)?;
-    let weights = scores.f_add(&bias)?.f_softmax(-1, Kind::Float)?;
-    dropout(&weights, p, true)?.f_matmul(value)
+
+    /// Scaled dot-product attention of `[B, heads, L, d]` queries, keys and values.
+    fn attend(&self, query: &Tensor, key: &Tensor, value: &Tensor) -> Result<Tensor, TchError> {
+        let (bias, p) = match self {
+            Self::Fused(keys) => {
+                return Tensor::f_scaled_dot_product_attention(query, key, value, Some(keys), 0.0, false, None, false)
+            }
+            Self::Explicit { bias, p } => (bias, *p),
+        };
+        // The scale goes on the queries and the mask is an additive bias of one row per batch row,
+        // so no extra pass runs over the [B, heads, L, L] scores, forward or backward.
+        let scale = 1.0 / (*query.size().last().unwrap_or(&1) as f64).sqrt();
+        let scores = query.f_mul_scalar(scale)?.f_matmul(&key.f_transpose(-2, -1)?)?;
+        let weights = scores.f_add(bias)?.f_softmax(-1, Kind::Float)?;
+        dropout(&weights, p, true)?.f_matmul(value)
+    }
 }
 
 #[cfg(test)]
@@ -247,8 +261,8 @@ mod tests {
         let lengths = Tensor::from_slice(&[9i64, 5, 1]).unsqueeze(1);
         let keys =
             Tensor::arange(9, (Kind::Int64, Device::Cpu)).unsqueeze(0).lt_tensor(&lengths).unsqueeze(1).unsqueeze(1);
-        let fused = attend(&query, &key, &value, &keys, 0.0, false).unwrap();
-        let explicit = attend(&query, &key, &value, &keys, 0.0, true).unwrap();
+        let explicit = Attention::explicit(&keys, 0.0).unwrap().attend(&query, &key, &value).unwrap();
+        let fused = Attention::Fused(keys).attend(&query, &key, &value).unwrap();
         let diff = (&fused - &explicit).abs().max().double_value(&[]);
         assert!(diff < 1e-5, "max |fused - explicit| = {diff}");
     }
@@ -261,7 +275,7 @@ mod tests {
         // Values = identity rows, so the output is the (dropped, rescaled) attention weights.
         let value = Tensor::eye(16, options).expand([2, 2, 16, 16], false);
         let keys = Tensor::ones([2, 1, 1, 16], (Kind::Bool, Device::Cpu));
-        let weights = attend(&query, &key, &value, &keys, 0.5, true).unwrap();
+        let weights = Attention::explicit(&keys, 0.5).unwrap().attend(&query, &key, &value).unwrap();
         assert_eq!(weights.size(), vec![2, 2, 16, 16]);
         let zeros = weights.eq(0.0).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]);
         assert!(zeros > 0.3 && zeros < 0.7, "{zeros} of the weights dropped at p = 0.5");
