@@ -160,7 +160,31 @@ def measure(name: str, argv: list, logs: Path, env: dict) -> Measured:
 
 def write_settings(path: Path, args: argparse.Namespace, root: Path, name: str) -> None:
     """The mlpipe experiment: one `minilm` model, the benchmark's training options."""
-    path.write_text(f"""# Written by bench/minilm.py for experiment {name}: its options set the values below.
+    training = {
+        "# Raised with --set on the train command when --steps needs more than one epoch.\nepochs": 1,
+        "warmup_ratio": 0,
+        "max_steps": args.steps,
+        "save_checkpoints": "false",
+    }
+    path.write_text(settings_text("bench/minilm.py", name, root, args, training))
+
+
+def settings_text(script: str, name: str, root: Path, args: argparse.Namespace, training: dict) -> str:
+    """A one-model (`minilm`) settings.ini: the options every benchmark shares (`args.threads`,
+    `batch_size`, `learning_rate`, `precision`, `max_length`) plus the `training` keys in order."""
+    fixed = {
+        "batch_size": args.batch_size,
+        "max_device_batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "weight_decay": 0.01,
+        "max_grad_norm": 1.0,
+        "mixed_precision": "bf16" if args.precision == "bf16" else "no",
+        "num_threads": args.threads,
+    }
+    keys = list(training.items())
+    # The first given key leads (epochs), the fixed ones follow, the rest close the section.
+    lines = [f"{k} = {v}" for k, v in keys[:1] + list(fixed.items()) + keys[1:]]
+    return f"""# Written by {script} for experiment {name}: its options set the values below.
 [experiment]
 name = {name}
 root = {root}
@@ -173,22 +197,11 @@ validation_fraction = 0.1
 num_workers = {args.threads}
 
 [training]
-# Raised with --set on the train command when --steps needs more than one epoch.
-epochs = 1
-batch_size = {args.batch_size}
-max_device_batch_size = {args.batch_size}
-learning_rate = {args.learning_rate}
-weight_decay = 0.01
-warmup_ratio = 0
-max_grad_norm = 1.0
-max_steps = {args.steps}
-mixed_precision = {"bf16" if args.precision == "bf16" else "no"}
-num_threads = {args.threads}
-save_checkpoints = false
+""" + "\n".join(lines) + f"""
 
 [plugin]
 minilm_max_length = {args.max_length}
-""")
+"""
 
 
 def run_mlpipe(args: argparse.Namespace, out: Path, name: str, experiment: Path, logs: Path, env: dict) -> dict:

@@ -9,13 +9,16 @@ Each phase is its own process, so that bench/minilm.py can measure its wall time
     python bench/reference.py tokenise --experiment EXP --work DIR [--max-length 256]
     python bench/reference.py train    --experiment EXP --work DIR [--steps 30 --batch-size 32 ...]
     python bench/reference.py infer    --experiment EXP --work DIR [--infer-docs 1000 ...]
+    python bench/reference.py finetune --experiment EXP --work DIR [--epochs 2 --eval-every 80 ...]
 
 `tokenise` saves the tokenised train split under DIR for `train`, which saves the fine-tuned model
-under DIR for `infer`. Every phase writes its numbers to DIR/<phase>.json and prints them; its rate
+under DIR for `infer`. `finetune` (bench/time_to_quality.py) also starts from `tokenise`'s train
+split and runs whole epochs, scoring the validation split as it goes. Every phase writes its numbers to DIR/<phase>.json and prints them; its rate
 (`rate`, in docs/s or samples/s) covers the timed work named in `timed`, not imports or loading.
 """
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -55,6 +58,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--precision", choices=["fp32", "bf16"], default="bf16", help="training autocast")
     parser.add_argument("--infer-docs", type=int, default=1000, help="test documents to classify (0: all)")
     parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch's default)")
+    parser.add_argument("--epochs", type=int, default=2, help="finetune: passes over the train split")
+    parser.add_argument("--warmup-ratio", type=float, default=0.0, help="finetune: share of steps warming up")
+    parser.add_argument("--eval-every", type=int, default=0,
+                        help="finetune: score the validation split every this many steps (0: per epoch only)")
+    parser.add_argument("--max-steps", type=int, default=0, help="finetune: stop after this many steps (0: none)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     return args
@@ -97,21 +105,9 @@ def tokenise(args: argparse.Namespace) -> dict:
 
 def train(args: argparse.Namespace) -> dict:
     """Fine-tunes MiniLM for exactly `--steps` optimiser steps; saves the model for `infer`."""
-    from accelerate import Accelerator
-    from accelerate.utils import set_seed
-    from datasets import load_from_disk
     from transformers import get_linear_schedule_with_warmup
 
-    set_threads(args.threads)
-    set_seed(SEED)
-    accelerator = Accelerator(mixed_precision="bf16" if args.precision == "bf16" else "no", cpu=True)
-    data = load_from_disk(str(args.work / "tokenised-train"))
-    data.set_format("torch")
-    loader = torch.utils.data.DataLoader(
-        data, batch_size=args.batch_size, shuffle=True, generator=torch.Generator().manual_seed(SEED)
-    )
-    model = load_classifier(minilm_dir(), load_labels(args.experiment))
-    optimizer = torch.optim.AdamW(parameter_groups(model), lr=args.learning_rate)
+    accelerator, loader, model, optimizer = start_training(args)
     scheduler = get_linear_schedule_with_warmup(optimizer, num_warmup_steps=0, num_training_steps=args.steps)
     model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
     model.train()
@@ -133,6 +129,28 @@ def train(args: argparse.Namespace) -> dict:
         "rate": samples / seconds,
         "history": history,
     }
+
+
+def start_training(args: argparse.Namespace, before_model=lambda: None):
+    """What `train` and `finetune` set up alike, in this order: threads, seed, the Accelerator,
+    the shuffled loader of `tokenise`'s train split, `before_model()`, MiniLM with a fresh head,
+    AdamW. Returns (accelerator, loader, model, optimizer)."""
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+    from datasets import load_from_disk
+
+    set_threads(args.threads)
+    set_seed(SEED)
+    accelerator = Accelerator(mixed_precision="bf16" if args.precision == "bf16" else "no", cpu=True)
+    data = load_from_disk(str(args.work / "tokenised-train"))
+    data.set_format("torch")
+    loader = torch.utils.data.DataLoader(
+        data, batch_size=args.batch_size, shuffle=True, generator=torch.Generator().manual_seed(SEED)
+    )
+    before_model()
+    model = load_classifier(minilm_dir(), load_labels(args.experiment))
+    optimizer = torch.optim.AdamW(parameter_groups(model), lr=args.learning_rate)
+    return accelerator, loader, model, optimizer
 
 
 def load_classifier(path: Path, labels: list[str]):
@@ -237,7 +255,103 @@ class Logits(torch.nn.Module):
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
-PHASES = {"tokenise": tokenise, "train": train, "infer": infer}
+def finetune(args: argparse.Namespace) -> dict:
+    """The whole fine-tune of `run_glue_no_trainer.py`: `--epochs` passes, linear schedule with
+    `--warmup-ratio` warm-up, validation macro-F1 every `--eval-every` steps and after each epoch
+    (with the seconds since this process started), then the final model's test scores."""
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+
+    held_out = {}
+
+    def encode_held_out():
+        splits = load_splits(args.experiment)
+        tokenizer = AutoTokenizer.from_pretrained(minilm_dir())
+        held_out.update({name: encode_split(tokenizer, splits[name], args.max_length)
+                         for name in ("validation", "test")})
+
+    accelerator, loader, model, optimizer = start_training(args, encode_held_out)
+    total = args.epochs * len(loader)
+    if args.max_steps:
+        total = min(total, args.max_steps)
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, num_warmup_steps=int(args.warmup_ratio * total), num_training_steps=total
+    )
+    model, optimizer, loader, scheduler = accelerator.prepare(model, optimizer, loader, scheduler)
+    curve, step = [], 0
+    for epoch in range(1, args.epochs + 1):
+        if step == total:
+            break
+        model.train()
+        for batch in loader:
+            accelerator.backward(model(**batch).loss)
+            accelerator.clip_grad_norm_(model.parameters(), MAX_GRAD_NORM)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            if step == total:
+                break
+            if args.eval_every and step % args.eval_every == 0 and step % len(loader) != 0:
+                curve.append(validation_point(model, accelerator, held_out["validation"], epoch, step))
+                model.train()
+        curve.append(validation_point(model, accelerator, held_out["validation"], epoch, step))
+    test = score(model, accelerator, held_out["test"])
+    return {
+        "items": step * args.batch_size,
+        "unit": "samples",
+        "epochs": args.epochs,
+        "steps": step,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "warmup_ratio": args.warmup_ratio,
+        "max_length": args.max_length,
+        "precision": args.precision,
+        "timed": "seconds since the process started (imports, loading, training and evaluation included)",
+        "seconds": process_seconds(),
+        "rate": step * args.batch_size / process_seconds(),
+        "curve": curve,
+        "test_accuracy": test["accuracy"],
+        "test_macro_f1": test["macro_f1"],
+    }
+
+
+def encode_split(tokenizer, frame, max_length: int) -> dict:
+    """A held-out split tokenised as `tokenise` does the train split (padded to max length)."""
+    encoded = tokenizer(list(frame["text"]), padding="max_length", truncation=True, max_length=max_length,
+                        return_tensors="pt")
+    return {"input_ids": encoded["input_ids"], "attention_mask": encoded["attention_mask"],
+            "labels": frame["label"].tolist()}
+
+
+def validation_point(model, accelerator, split: dict, epoch: int, step: int) -> dict:
+    """One point of the validation curve."""
+    scores = score(model, accelerator, split)
+    return {"epoch": epoch, "step": step, "seconds": process_seconds(), **scores}
+
+
+def score(model, accelerator, split: dict, batch_size: int = 64) -> dict:
+    """Accuracy and macro-F1 of the model on a tokenised split, in batches, in the training precision."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    model.eval()
+    predicted = []
+    with torch.no_grad(), accelerator.autocast():
+        for start in range(0, len(split["labels"]), batch_size):
+            window = slice(start, start + batch_size)
+            logits = model(input_ids=split["input_ids"][window], attention_mask=split["attention_mask"][window]).logits
+            predicted.extend(logits.argmax(-1).tolist())
+    truth = split["labels"]
+    return {"accuracy": accuracy_score(truth, predicted), "macro_f1": f1_score(truth, predicted, average="macro")}
+
+
+def process_seconds() -> float:
+    """Wall seconds since this process started (Linux: from /proc, so imports count too)."""
+    ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    return uptime - ticks / os.sysconf("SC_CLK_TCK")
+
+
+PHASES = {"tokenise": tokenise, "train": train, "infer": infer, "finetune": finetune}
 
 if __name__ == "__main__":
     main()
