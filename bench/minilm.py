@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from dataclasses import dataclass
@@ -66,9 +67,9 @@ def main() -> None:
         "training_flops": training_flops(minilm_config(), mlpipe["train"], reference["train"], peak, args.precision),
         "tfidf": json.loads(tfidf_json.read_text()),
     }
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_atomically(out / "results.json", json.dumps(results, indent=2) + "\n")
     table = render(results)
-    (out / "results.md").write_text(table)
+    write_atomically(out / "results.md", table)
     print(table)
     print(f"bench: wrote {out / 'results.json'} and {out / 'results.md'}")
 
@@ -311,6 +312,14 @@ def machine(threads: int, torch_version: str) -> dict:
         "datasets": version("datasets"),
         "tokenizers": version("tokenizers"),
     }
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Writes a temporary file beside `path` and renames it over, so a failed run leaves the old file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
+        out.write(text)
+    os.replace(out.name, path)
 
 
 if __name__ == "__main__":

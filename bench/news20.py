@@ -18,11 +18,10 @@ import datetime
 import json
 import os
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
-from minilm import PLUGIN, RUNNER, check_inputs, child_environment, machine, measure, positive
+from minilm import PLUGIN, RUNNER, check_inputs, child_environment, machine, measure, positive, write_atomically
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = REPO / "example-plugins" / "news20" / "minilm.ini"
@@ -142,14 +141,6 @@ def read_json(path: Path) -> dict:
     if not path.is_file():
         raise SystemExit(f"error: {path} is missing (has `runner infer` run?)")
     return json.loads(path.read_text())
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Writes a temporary file beside `path` and renames it over, so a failed run leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", delete=False) as out:
-        out.write(text)
-    os.replace(out.name, path)
 
 
 def render(results: dict) -> str:

@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from minilm import (MODEL, PLUGIN, RUNNER, check_inputs, child_environment, machine, measure, positive, read_json,
-                    settings_text)
+                    settings_text, write_atomically)
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -70,9 +70,12 @@ def main() -> None:
         first = first_at(results[side], common)
         results[side]["common_target"] = {"target": common, "first_reached": first,
                                           "minutes": minutes(results[side], first)}
-    (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    text = json.dumps(results, indent=2) + "\n"
+    write_atomically(out / "results.json", text)
+    if args.json:
+        write_atomically(args.json, text)
     table = render(results)
-    (out / "results.md").write_text(table)
+    write_atomically(out / "results.md", table)
     print(table)
 
 
@@ -91,6 +94,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=positive, default=2, help="torch threads on both sides (default 2)")
     parser.add_argument("--out", type=Path, default=Path("target/bench/time-to-quality"),
                         help="output folder (default target/bench/time-to-quality)")
+    parser.add_argument("--json", type=Path,
+                        help="also write the results here, e.g. bench/results/time-to-quality.json (default: no)")
     return parser.parse_args()
 
 
