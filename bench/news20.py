@@ -21,7 +21,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from minilm import PLUGIN, RUNNER, check_inputs, child_environment, machine, measure, positive, write_atomically
+from minilm import (PLUGIN, RUNNER, check_inputs, child_environment, machine, measure, positive, read_json,
+                    write_atomically)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SETTINGS = REPO / "example-plugins" / "news20" / "minilm.ini"
@@ -135,12 +136,6 @@ def read_toml(path: Path) -> dict:
     if not path.is_file():
         raise SystemExit(f"error: {path} is missing")
     return tomllib.loads(path.read_text())
-
-
-def read_json(path: Path) -> dict:
-    if not path.is_file():
-        raise SystemExit(f"error: {path} is missing (has `runner infer` run?)")
-    return json.loads(path.read_text())
 
 
 def render(results: dict) -> str:
