@@ -296,6 +296,7 @@ def finetune(args: argparse.Namespace) -> dict:
                 model.train()
         curve.append(validation_point(model, accelerator, held_out["validation"], epoch, step))
     test = score(model, accelerator, held_out["test"])
+    seconds = process_seconds()
     return {
         "items": step * args.batch_size,
         "unit": "samples",
@@ -307,8 +308,8 @@ def finetune(args: argparse.Namespace) -> dict:
         "max_length": args.max_length,
         "precision": args.precision,
         "timed": "seconds since the process started (imports, loading, training and evaluation included)",
-        "seconds": process_seconds(),
-        "rate": step * args.batch_size / process_seconds(),
+        "seconds": seconds,
+        "rate": step * args.batch_size / seconds,
         "curve": curve,
         "test_accuracy": test["accuracy"],
         "test_macro_f1": test["macro_f1"],
