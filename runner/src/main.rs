@@ -22,7 +22,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    memory::keep_freed_memory();
+    memory::apply();
     // Subcommands that need no plugin (`runs`, `show`, `sync`) and the plugin author's (`new`,
     // `check`) have their own parsers, picked by the first argument.
     if browse::is_browse_command(std::env::args_os().nth(1).as_deref()) {
